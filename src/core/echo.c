@@ -1,0 +1,166 @@
+/*
+ * Echo pairing in fixed memory: a ring of requests in arrival order (oldest
+ * leaves first, by age or when the ring is full) indexed by a hash with
+ * doubly linked chains, so that any entry leaves its chain in constant time.
+ */
+#include <stdlib.h>
+
+#include "rawprobe/echo.h"
+
+struct rp_echo_entry {
+	uint32_t src, dst; /* of the request */
+	uint16_t id, seq;
+	uint32_t next, prev; /* ring index + 1 of the neighbours in this bucket, 0 at either end */
+	int64_t ts_ns;
+	uint32_t replies;
+	uint32_t hash;
+	bool linked;         /* still findable: not superseded by a newer identical request */
+};
+
+static uint32_t key_hash(uint32_t src, uint32_t dst, uint16_t id, uint16_t seq)
+{
+	uint64_t k = ((uint64_t)src << 32 | dst) ^ ((uint64_t)id << 16 | seq) * 0x9e3779b97f4a7c15u;
+	k ^= k >> 29;
+	k *= 0xbf58476d1ce4e5b9u;
+	return (uint32_t)(k >> 32);
+}
+
+int rp_echo_init(struct rp_echo_table *t, uint32_t capacity, int64_t window_ns)
+{
+	uint32_t cap = 16;
+
+	while (cap < capacity && cap < (1u << 30))
+		cap <<= 1;
+	t->ring = calloc(cap, sizeof *t->ring);
+	t->bucket = calloc((size_t)cap * 2, sizeof *t->bucket);
+	if (!t->ring || !t->bucket) {
+		free(t->ring);
+		free(t->bucket);
+		t->ring = NULL;
+		t->bucket = NULL;
+		return -1;
+	}
+	t->cap = cap;
+	t->nbucket = cap * 2;
+	t->head = t->count = 0;
+	t->window_ns = window_ns;
+	t->unanswered = 0;
+	return 0;
+}
+
+void rp_echo_free(struct rp_echo_table *t)
+{
+	free(t->ring);
+	free(t->bucket);
+	t->ring = NULL;
+	t->bucket = NULL;
+}
+
+static void unlink_entry(struct rp_echo_table *t, uint32_t slot)
+{
+	struct rp_echo_entry *e = &t->ring[slot];
+
+	if (e->prev)
+		t->ring[e->prev - 1].next = e->next;
+	else
+		t->bucket[e->hash & (t->nbucket - 1)] = e->next;
+	if (e->next)
+		t->ring[e->next - 1].prev = e->prev;
+	e->linked = false;
+	if (e->replies == 0)
+		t->unanswered++;
+}
+
+static void drop_oldest(struct rp_echo_table *t)
+{
+	if (t->ring[t->head].linked)
+		unlink_entry(t, t->head);
+	t->head = (t->head + 1) & (t->cap - 1);
+	t->count--;
+}
+
+static void expire(struct rp_echo_table *t, int64_t now_ns)
+{
+	while (t->count && now_ns - t->ring[t->head].ts_ns > t->window_ns)
+		drop_oldest(t);
+}
+
+static struct rp_echo_entry *find(struct rp_echo_table *t, uint32_t h, uint32_t src, uint32_t dst,
+				  uint16_t id, uint16_t seq)
+{
+	for (uint32_t i = t->bucket[h & (t->nbucket - 1)]; i; i = t->ring[i - 1].next) {
+		struct rp_echo_entry *e = &t->ring[i - 1];
+		if (e->hash == h && e->src == src && e->dst == dst && e->id == id && e->seq == seq)
+			return e;
+	}
+	return NULL;
+}
+
+void rp_echo_request(struct rp_echo_table *t, uint32_t src, uint32_t dst, uint16_t id,
+		     uint16_t seq, int64_t ts_ns)
+{
+	uint32_t slot, h = key_hash(src, dst, id, seq), *head;
+	struct rp_echo_entry *e, *old;
+
+	expire(t, ts_ns);
+	/* The same id and seq again: the new request replaces the old one. */
+	old = find(t, h, src, dst, id, seq);
+	if (old)
+		unlink_entry(t, (uint32_t)(old - t->ring));
+	if (t->count == t->cap)
+		drop_oldest(t);
+	slot = (t->head + t->count) & (t->cap - 1);
+	e = &t->ring[slot];
+	e->src = src;
+	e->dst = dst;
+	e->id = id;
+	e->seq = seq;
+	e->ts_ns = ts_ns;
+	e->replies = 0;
+	e->hash = h;
+	e->linked = true;
+	head = &t->bucket[h & (t->nbucket - 1)];
+	e->prev = 0;
+	e->next = *head;
+	if (*head)
+		t->ring[*head - 1].prev = slot + 1;
+	*head = slot + 1;
+	t->count++;
+}
+
+bool rp_echo_reply(struct rp_echo_table *t, uint32_t src, uint32_t dst, uint16_t id,
+		   uint16_t seq, int64_t ts_ns, int64_t *rtt_ns, bool *dup)
+{
+	struct rp_echo_entry *e;
+
+	expire(t, ts_ns);
+	/* The reply travels the other way: its source was the request's destination. */
+	e = find(t, key_hash(dst, src, id, seq), dst, src, id, seq);
+	if (!e)
+		return false;
+	*rtt_ns = ts_ns - e->ts_ns;
+	*dup = e->replies > 0;
+	e->replies++;
+	return true;
+}
+
+void rp_echo_finish(struct rp_echo_table *t)
+{
+	while (t->count)
+		drop_oldest(t);
+}
+
+void rp_echo_packet(struct rp_echo_table *t, struct rp_packet *pkt)
+{
+	const struct rp_icmp *c = &pkt->icmp;
+	int64_t ts = pkt->ts_sec * 1000000000 + pkt->ts_nsec;
+
+	if (pkt->l4 != RP_L4_ICMP || !(c->have & RP_ICMP_REST) || !(pkt->ip.have & RP_IP_DST))
+		return;
+	if (c->type == RP_ICMP_ECHO)
+		rp_echo_request(t, pkt->ip.src, pkt->ip.dst, rp_icmp_id(c), rp_icmp_seq(c), ts);
+	else if (c->type == RP_ICMP_ECHOREPLY &&
+		 !rp_echo_reply(t, pkt->ip.src, pkt->ip.dst, rp_icmp_id(c), rp_icmp_seq(c), ts,
+				&pkt->resp_ns, &pkt->dup))
+		pkt->resp_ns = -1;
+}

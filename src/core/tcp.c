@@ -1,0 +1,148 @@
+/* TCP (RFC 9293): header fields, options, checksum over the pseudo-header. */
+#include <stdio.h>
+
+#include "rawprobe/checksum.h"
+#include "rawprobe/decode.h"
+
+static void read_fields(struct rp_tcp *t, const struct rp_buf *b)
+{
+	uint8_t off;
+
+	t->have = 0;
+	t->nopts = 0;
+	t->checksum_ok = RP_CHECK_NONE;
+	t->payload = 0;
+	if (rp_get_be16(b, 0, &t->sport))
+		t->have |= RP_TCP_SPORT;
+	if (rp_get_be16(b, 2, &t->dport))
+		t->have |= RP_TCP_DPORT;
+	if (rp_get_be32(b, 4, &t->seq))
+		t->have |= RP_TCP_SEQ;
+	if (rp_get_be32(b, 8, &t->ack))
+		t->have |= RP_TCP_ACK;
+	if (rp_get_u8(b, 12, &off)) {
+		t->hlen = (uint8_t)((off >> 4) * 4);
+		t->have |= RP_TCP_HLEN;
+	}
+	if (rp_get_u8(b, 13, &t->flags))
+		t->have |= RP_TCP_FLAGS;
+	if (rp_get_be16(b, 14, &t->win))
+		t->have |= RP_TCP_WIN;
+	if (rp_get_be16(b, 16, &t->checksum))
+		t->have |= RP_TCP_CSUM;
+	if (rp_get_be16(b, 18, &t->urp))
+		t->have |= RP_TCP_URP;
+}
+
+/* The values of the options rawprobe names; others keep kind and length only. */
+static void option_values(struct rp_tcpopt *o, const struct rp_buf *b)
+{
+	uint16_t v16;
+	uint8_t v8;
+
+	o->a = o->b = 0;
+	switch (o->kind) {
+	case RP_TCPOPT_MSS:
+		if (o->len == 4 && rp_get_be16(b, o->off + 2u, &v16))
+			o->a = v16;
+		break;
+	case RP_TCPOPT_WSCALE:
+		if (o->len == 3 && rp_get_u8(b, o->off + 2u, &v8))
+			o->a = v8;
+		break;
+	case RP_TCPOPT_TIMESTAMP:
+		if (o->len == 10) {
+			rp_get_be32(b, o->off + 2u, &o->a);
+			rp_get_be32(b, o->off + 6u, &o->b);
+		}
+		break;
+	case RP_TCPOPT_SACK:
+		if (o->len >= 10) {
+			rp_get_be32(b, o->off + 2u, &o->a);
+			rp_get_be32(b, o->off + 6u, &o->b);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static enum rp_status read_options(struct rp_tcp *t, const struct rp_buf *b, char *why)
+{
+	size_t off = 20;
+
+	while (off < t->hlen && t->nopts < RP_TCPOPT_MAX) {
+		struct rp_tcpopt *o = &t->opts[t->nopts];
+		uint8_t kind, len = 1;
+		rp_get_u8(b, off, &kind);
+		if (kind != RP_TCPOPT_EOL && kind != RP_TCPOPT_NOP) {
+			if (off + 1 >= t->hlen) {
+				snprintf(why, RP_MALFORMED_MAX, "tcp: option %u has no length byte", kind);
+				return RP_DEC_MALFORMED;
+			}
+			rp_get_u8(b, off + 1, &len);
+			if (len < 2) {
+				snprintf(why, RP_MALFORMED_MAX, "tcp: option %u has length %u < 2", kind, len);
+				return RP_DEC_MALFORMED;
+			}
+			if (off + len > t->hlen) {
+				snprintf(why, RP_MALFORMED_MAX, "tcp: option %u length %u runs past the header",
+					 kind, len);
+				return RP_DEC_MALFORMED;
+			}
+		}
+		o->kind = kind;
+		o->len = len;
+		o->off = (uint8_t)off;
+		option_values(o, b);
+		t->nopts++;
+		off += len;
+		if (kind == RP_TCPOPT_EOL)
+			break;
+	}
+	return RP_DEC_OK;
+}
+
+enum rp_status rp_tcp_decode(struct rp_tcp *t, const struct rp_buf *b, const struct rp_ipv4 *ip,
+			     bool can_check, unsigned flags, char *why)
+{
+	read_fields(t, b);
+	if (b->wire < 20) {
+		snprintf(why, RP_MALFORMED_MAX, "tcp: segment length %zu < 20", b->wire);
+		return RP_DEC_MALFORMED;
+	}
+	if (!(t->have & RP_TCP_HLEN))
+		return RP_DEC_CUT;
+	if (t->hlen < 20) {
+		snprintf(why, RP_MALFORMED_MAX, "tcp: header length %u < 20", t->hlen);
+		return RP_DEC_MALFORMED;
+	}
+	if (t->hlen > b->wire) {
+		snprintf(why, RP_MALFORMED_MAX, "tcp: header length %u > %zu bytes in the segment",
+			 t->hlen, b->wire);
+		return RP_DEC_MALFORMED;
+	}
+	t->payload = (uint32_t)(b->wire - t->hlen);
+	t->hdr = rp_buf_slice(b, 0, t->hlen);
+	if (!rp_buf_has(b, 0, t->hlen))
+		return RP_DEC_CUT;
+	t->have |= RP_TCP_OPTS;
+	if (read_options(t, b, why) == RP_DEC_MALFORMED)
+		return RP_DEC_MALFORMED;
+	if (can_check && (flags & RP_DECODE_CHECKSUMS) && rp_buf_has(b, 0, b->wire)) {
+		uint64_t sum = rp_csum_pseudo4(ip->src, ip->dst, 6, (uint32_t)b->wire);
+		t->checksum_ok = rp_csum_check(rp_csum_add(sum, b->data, b->wire), t->checksum,
+					       &t->checksum_want) ? RP_CHECK_OK : RP_CHECK_BAD;
+	}
+	return RP_DEC_OK;
+}
+
+bool rp_tcpopt_sack_block(const struct rp_tcp *t, const struct rp_tcpopt *o, unsigned i,
+			  uint32_t *left, uint32_t *right)
+{
+	size_t at = o->off + 2u + 8u * i;
+
+	if (o->kind != RP_TCPOPT_SACK || o->len < 2 || i >= (o->len - 2u) / 8u)
+		return false;
+	return rp_get_be32(&t->hdr, at, left) && rp_get_be32(&t->hdr, at + 4, right);
+}
