@@ -97,6 +97,8 @@ enum {
 	RP_ICMP_RTIME = 1u << 5,
 	RP_ICMP_TTIME = 1u << 6,
 	RP_ICMP_MASK = 1u << 7,
+	RP_ICMP_ID = 1u << 8,  /* bytes 4 and 5 */
+	RP_ICMP_SEQ = 1u << 9, /* bytes 6 and 7 */
 };
 
 enum {
@@ -287,6 +289,7 @@ struct rp_packet {
 	/* link layer */
 	uint8_t nvlan;
 	uint16_t vlan[RP_VLAN_MAX]; /* TCI: priority 3 bits, DEI, VID 12 bits */
+	uint16_t vlan_tpid[RP_VLAN_MAX]; /* the type that announced each tag (0x8100, 0x88a8...) */
 	uint8_t other_kind;         /* enum rp_other_kind, when l3 == RP_L3_OTHER */
 	uint32_t ethertype;         /* the payload type the link header named */
 	const uint8_t *mac;         /* Ethernet: destination then source, 12 bytes, or NULL */

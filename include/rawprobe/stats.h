@@ -23,7 +23,7 @@ struct rp_capstats {
 	uint64_t icmp, udp, tcp, other;
 	uint64_t echo_requests, echo_replies, echo_duplicates;
 	uint64_t echo_unanswered; /* copied from the echo table at the end */
-	struct rp_rtt rtt;        /* first replies only: duplicates do not count */
+	struct rp_rtt rtt;        /* first replies (bad checksums included), not duplicates */
 };
 
 /* Counts one decoded packet (after echo pairing has set resp_ns and dup). */

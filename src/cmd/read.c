@@ -270,6 +270,8 @@ static void open_pcap(struct read_ctx *c, const struct read_opts *opt)
 			 opt->path, errbuf);
 	c->dlt = pcap_datalink(c->pcap);
 	c->link_name = pcap_datalink_val_to_name(c->dlt);
+	if (!c->link_name && (c->dlt == 14 || c->dlt == 101))
+		c->link_name = "RAW"; /* DLT_RAW's OpenBSD value and LINKTYPE_RAW: libpcap names neither here */
 	if (!rp_dlt_supported(c->dlt))
 		fprintf(stderr, "rawprobe: read: link type %d (%s) is not decoded; frames are listed by length\n",
 			c->dlt, c->link_name ? c->link_name : "unknown");
@@ -329,7 +331,7 @@ int cmd_read(int argc, char **argv)
 			print_summary(c, &opt);
 			rp_out_flush(&c->out);
 		}
-		cmd_fail(SUB, "'%s' is damaged after packet %llu: %s", opt.path,
+		cmd_fail(SUB, "'%s' is damaged after packet %llu (%s); the packets before it were read", opt.path,
 			 (unsigned long long)c->frames, pcap_geterr(c->pcap));
 	}
 	pcap_close(c->pcap); /* closes the file too */

@@ -76,8 +76,15 @@ enum rp_status rp_icmp_decode(struct rp_icmp *c, const struct rp_buf *b, bool ca
 		c->have |= RP_ICMP_CODE;
 	if (rp_get_be16(b, 2, &c->checksum))
 		c->have |= RP_ICMP_CSUM;
-	if (rp_get_be32(b, 4, &c->rest))
-		c->have |= RP_ICMP_REST;
+	if (rp_get_be32(b, 4, &c->rest)) {
+		c->have |= RP_ICMP_REST | RP_ICMP_ID | RP_ICMP_SEQ;
+	} else {
+		uint16_t id;
+		if (rp_get_be16(b, 4, &id)) { /* the capture stopped between id and seq */
+			c->rest = (uint32_t)id << 16;
+			c->have |= RP_ICMP_ID;
+		}
+	}
 	if (b->wire < 8) {
 		snprintf(why, RP_MALFORMED_MAX, "icmp: message length %zu < 8", b->wire);
 		return RP_DEC_MALFORMED;
@@ -167,7 +174,7 @@ enum rp_status rp_inner_decode(struct rp_inner *in, const struct rp_buf *quote, 
 	inner_why[0] = '\0';
 	st = inner_transport(in, &tb, whole, flags, inner_why);
 	if (st == RP_DEC_MALFORMED) {
-		snprintf(why, RP_MALFORMED_MAX, "icmp: quoted %s", inner_why);
+		snprintf(why, RP_MALFORMED_MAX, "icmp: quoted %.*s", RP_MALFORMED_MAX - 14, inner_why);
 		return st;
 	}
 	return RP_DEC_OK; /* a quote that stops inside the transport header is normal */

@@ -12,11 +12,13 @@ static void read_fields(struct rp_ipv4 *ip, const struct rp_buf *b)
 	ip->have = 0;
 	ip->nopts = 0;
 	ip->checksum_ok = RP_CHECK_NONE;
-	if (rp_get_u8(b, 0, &vhl)) {
-		ip->have |= RP_IP_VHL;
-		ip->version = vhl >> 4;
-		ip->ihl = vhl & 0x0f;
-	}
+	if (!rp_get_u8(b, 0, &vhl))
+		return;
+	ip->have |= RP_IP_VHL;
+	ip->version = vhl >> 4;
+	ip->ihl = vhl & 0x0f;
+	if (ip->version != 4)
+		return; /* the rest is not an IPv4 header: nothing to report from it */
 	if (rp_get_u8(b, 1, &ip->tos))
 		ip->have |= RP_IP_TOS;
 	if (rp_get_be16(b, 2, &ip->len))
@@ -106,6 +108,10 @@ enum rp_status rp_ipv4_header(struct rp_ipv4 *ip, const struct rp_buf *b, unsign
 		return RP_DEC_MALFORMED;
 	}
 	ip->hdr = rp_buf_slice(b, 0, hlen);
+	/* The header checksum can be judged whenever the header is all here, even if it is wrong. */
+	if ((flags & RP_DECODE_CHECKSUMS) && rp_buf_has(b, 0, hlen))
+		ip->checksum_ok = rp_csum_check(rp_csum_add(0, b->data, hlen), ip->checksum,
+						&ip->checksum_want) ? RP_CHECK_OK : RP_CHECK_BAD;
 	if (ip->have & RP_IP_LEN) {
 		if (ip->len < hlen) {
 			snprintf(why, RP_MALFORMED_MAX, "%s: total length %u < header length %zu", layer,
@@ -128,9 +134,6 @@ enum rp_status rp_ipv4_header(struct rp_ipv4 *ip, const struct rp_buf *b, unsign
 			 rp_ip_frag_bytes(ip) + (ip->len - hlen));
 		return RP_DEC_MALFORMED;
 	}
-	if (flags & RP_DECODE_CHECKSUMS)
-		ip->checksum_ok = rp_csum_check(rp_csum_add(0, b->data, hlen), ip->checksum,
-						&ip->checksum_want) ? RP_CHECK_OK : RP_CHECK_BAD;
 	return RP_DEC_OK;
 }
 

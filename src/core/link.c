@@ -85,8 +85,10 @@ static enum rp_status ether_decode(struct rp_packet *pkt, const struct rp_buf *f
 		if ((st = need_header(f, off + 6, "vlan", why)) != RP_DEC_OK)
 			return st;
 		rp_get_be16(f, off + 2, &tci);
-		if (pkt->nvlan < RP_VLAN_MAX)
+		if (pkt->nvlan < RP_VLAN_MAX) {
+			pkt->vlan_tpid[pkt->nvlan] = type;
 			pkt->vlan[pkt->nvlan++] = tci;
+		}
 		off += 4;
 		rp_get_be16(f, off, &type);
 	}

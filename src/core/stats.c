@@ -55,7 +55,7 @@ void rp_capstats_add(struct rp_capstats *s, const struct rp_packet *pkt)
 		if (pkt->resp_ns >= 0) {
 			if (pkt->dup)
 				s->echo_duplicates++;
-			else if (pkt->icmp.checksum_ok != RP_CHECK_BAD)
+			else
 				rp_rtt_add(&s->rtt, pkt->resp_ns);
 		}
 	}

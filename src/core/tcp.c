@@ -111,6 +111,15 @@ enum rp_status rp_tcp_decode(struct rp_tcp *t, const struct rp_buf *b, const str
 		snprintf(why, RP_MALFORMED_MAX, "tcp: segment length %zu < 20", b->wire);
 		return RP_DEC_MALFORMED;
 	}
+	/*
+	 * The checksum covers the whole segment whatever its header says, so a
+	 * malformed header or option does not hide a checkable checksum.
+	 */
+	if (can_check && (flags & RP_DECODE_CHECKSUMS) && rp_buf_has(b, 0, b->wire)) {
+		uint64_t sum = rp_csum_pseudo4(ip->src, ip->dst, 6, (uint32_t)b->wire);
+		t->checksum_ok = rp_csum_check(rp_csum_add(sum, b->data, b->wire), t->checksum,
+					       &t->checksum_want) ? RP_CHECK_OK : RP_CHECK_BAD;
+	}
 	if (!(t->have & RP_TCP_HLEN))
 		return RP_DEC_CUT;
 	if (t->hlen < 20) {
@@ -127,14 +136,7 @@ enum rp_status rp_tcp_decode(struct rp_tcp *t, const struct rp_buf *b, const str
 	if (!rp_buf_has(b, 0, t->hlen))
 		return RP_DEC_CUT;
 	t->have |= RP_TCP_OPTS;
-	if (read_options(t, b, why) == RP_DEC_MALFORMED)
-		return RP_DEC_MALFORMED;
-	if (can_check && (flags & RP_DECODE_CHECKSUMS) && rp_buf_has(b, 0, b->wire)) {
-		uint64_t sum = rp_csum_pseudo4(ip->src, ip->dst, 6, (uint32_t)b->wire);
-		t->checksum_ok = rp_csum_check(rp_csum_add(sum, b->data, b->wire), t->checksum,
-					       &t->checksum_want) ? RP_CHECK_OK : RP_CHECK_BAD;
-	}
-	return RP_DEC_OK;
+	return read_options(t, b, why);
 }
 
 bool rp_tcpopt_sack_block(const struct rp_tcp *t, const struct rp_tcpopt *o, unsigned i,

@@ -26,7 +26,8 @@ enum rp_status rp_udp_decode(struct rp_udp *u, const struct rp_buf *b, const str
 			snprintf(why, RP_MALFORMED_MAX, "udp: length %u < 8", u->len);
 			return RP_DEC_MALFORMED;
 		}
-		if (u->len > b->wire) {
+		/* A first fragment holds only part of the datagram its length names. */
+		if (u->len > b->wire && can_check) {
 			snprintf(why, RP_MALFORMED_MAX, "udp: length %u > %zu bytes in the datagram",
 				 u->len, b->wire);
 			return RP_DEC_MALFORMED;

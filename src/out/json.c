@@ -166,9 +166,9 @@ static void json_icmp_fields(struct rp_out *o, const struct rp_icmp *c)
 
 	if (rp_icmp_has_idseq(c->type)) {
 		NKEY(o, "id");
-		null_or_u64(o, rest, rp_icmp_id(c));
+		null_or_u64(o, c->have & RP_ICMP_ID, rp_icmp_id(c));
 		NKEY(o, "seq");
-		null_or_u64(o, rest, rp_icmp_seq(c));
+		null_or_u64(o, c->have & RP_ICMP_SEQ, rp_icmp_seq(c));
 	}
 	switch (c->type) {
 	case RP_ICMP_UNREACH:

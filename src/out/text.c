@@ -132,35 +132,57 @@ static void put_ethertype(struct rp_out *o, uint32_t type)
 	rp_out_char(o, ')');
 }
 
-/* -e: "src > dst, ethertype IPv4 (0x0800), length 98: " */
+static void put_vlan_tag(struct rp_out *o, uint16_t tci)
+{
+	RP_OUT_LIT(o, "vlan ");
+	rp_out_u64(o, tci & 0x0fff);
+	RP_OUT_LIT(o, ", p ");
+	rp_out_u64(o, tci >> 13);
+	if (tci & 0x1000)
+		RP_OUT_LIT(o, ", DEI");
+	RP_OUT_LIT(o, ", ");
+}
+
+/* The type a link header names: ethertype, or an 802.3 length field. */
+static void put_link_type(struct rp_out *o, const struct rp_packet *pkt, uint32_t type)
+{
+	if (pkt->dlt == 1 && type < 0x0600) {
+		RP_OUT_LIT(o, "802.3 length ");
+		rp_out_u64(o, type);
+	} else {
+		RP_OUT_LIT(o, "ethertype ");
+		put_ethertype(o, type);
+	}
+	RP_OUT_LIT(o, ", ");
+}
+
+/* -e, as tcpdump -e: "src > dst, ethertype 802.1Q (0x8100), length 102: vlan 100, p 0, ethertype IPv4 (0x0800), " */
 static void put_link_header(struct rp_out *o, const struct rp_packet *pkt)
 {
+	bool typed = pkt->l3 != RP_L3_NONE && pkt->other_kind != RP_OTHER_FAMILY &&
+		     pkt->other_kind != RP_OTHER_IPVER;
+
 	if (pkt->mac) {
 		put_mac(o, pkt->mac + 6);
 		RP_OUT_LIT(o, " > ");
 		put_mac(o, pkt->mac);
 		RP_OUT_LIT(o, ", ");
 	}
-	if (pkt->l3 != RP_L3_NONE && pkt->other_kind != RP_OTHER_FAMILY &&
-	    pkt->other_kind != RP_OTHER_IPVER) {
-		RP_OUT_LIT(o, "ethertype ");
-		put_ethertype(o, pkt->ethertype);
-		RP_OUT_LIT(o, ", ");
-	}
+	if (typed)
+		put_link_type(o, pkt, pkt->nvlan ? pkt->vlan_tpid[0] : pkt->ethertype);
 	RP_OUT_LIT(o, "length ");
 	rp_out_u64(o, pkt->len);
 	RP_OUT_LIT(o, ": ");
+	for (unsigned i = 0; i < pkt->nvlan; i++) {
+		put_vlan_tag(o, pkt->vlan[i]);
+		put_link_type(o, pkt, i + 1 < pkt->nvlan ? pkt->vlan_tpid[i + 1] : pkt->ethertype);
+	}
 }
 
 static void put_vlans(struct rp_out *o, const struct rp_packet *pkt)
 {
-	for (unsigned i = 0; i < pkt->nvlan; i++) {
-		RP_OUT_LIT(o, "vlan ");
-		rp_out_u64(o, pkt->vlan[i] & 0x0fff);
-		RP_OUT_LIT(o, ", p ");
-		rp_out_u64(o, pkt->vlan[i] >> 13);
-		RP_OUT_LIT(o, ", ");
-	}
+	for (unsigned i = 0; i < pkt->nvlan; i++)
+		put_vlan_tag(o, pkt->vlan[i]);
 }
 
 static bool family_is_ipv6(uint32_t family)
@@ -470,12 +492,14 @@ static void put_tcp(struct rp_out *o, const struct rp_tcp *t)
 
 static void put_id_seq(struct rp_out *o, const struct rp_icmp *c)
 {
-	if (!(c->have & RP_ICMP_REST))
-		return;
-	RP_OUT_LIT(o, ", id ");
-	rp_out_u64(o, rp_icmp_id(c));
-	RP_OUT_LIT(o, ", seq ");
-	rp_out_u64(o, rp_icmp_seq(c));
+	if (c->have & RP_ICMP_ID) {
+		RP_OUT_LIT(o, ", id ");
+		rp_out_u64(o, rp_icmp_id(c));
+	}
+	if (c->have & RP_ICMP_SEQ) {
+		RP_OUT_LIT(o, ", seq ");
+		rp_out_u64(o, rp_icmp_seq(c));
+	}
 }
 
 static void put_inner_dst(struct rp_out *o, const struct rp_packet *pkt)
@@ -760,12 +784,17 @@ static void put_ipv4(struct rp_out *o, const struct rp_packet *pkt, int verbose)
 {
 	const struct rp_ipv4 *ip = &pkt->ip;
 
+	if (!(ip->have & (RP_IP_SRC | RP_IP_DST))) { /* no addresses to show: cut or not IPv4 */
+		RP_OUT_LIT(o, "IP, length ");
+		rp_out_u64(o, pkt->len);
+		return;
+	}
 	RP_OUT_LIT(o, "IP ");
 	if (verbose && (ip->have & RP_IP_OPTS))
 		put_ip_detail(o, ip);
 	put_endpoints(o, ip, pkt->l4, &pkt->udp, &pkt->tcp);
 	rp_out_char(o, ':');
-	if (pkt->l4 == RP_L4_NONE && rp_ip_first_fragment(ip))
+	if (!(ip->have & RP_IP_OPTS) || (pkt->l4 == RP_L4_NONE && rp_ip_first_fragment(ip)))
 		return; /* the IP header itself was cut or malformed */
 	rp_out_char(o, ' ');
 	if (pkt->l4 == RP_L4_ICMP)
@@ -811,7 +840,8 @@ void rp_text_packet(struct rp_out *o, struct rp_text_state *st, const struct rp_
 	put_timestamp(o, st, opt, pkt);
 	if (opt->link)
 		put_link_header(o, pkt);
-	put_vlans(o, pkt);
+	else
+		put_vlans(o, pkt);
 	switch (pkt->l3) {
 	case RP_L3_IPV4:
 		put_ipv4(o, pkt, opt->verbose);
