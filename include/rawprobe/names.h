@@ -1,4 +1,4 @@
-/* Names of protocol numbers, for output. Never NULL. */
+/* Names of protocol numbers, for output; NULL where a number has no name here. */
 #ifndef RAWPROBE_NAMES_H
 #define RAWPROBE_NAMES_H
 
@@ -10,7 +10,7 @@ const char *rp_icmp_type_name(uint8_t type);
 const char *rp_icmp_code_name(uint8_t type, uint8_t code);
 /* "ICMP", "UDP", "GRE"...; NULL for numbers without a name here. */
 const char *rp_ipproto_name(uint8_t proto);
-/* "ARP", "IP6"...; NULL for unnamed ethertypes. */
+/* "ARP", "IPv6"...; NULL for unnamed ethertypes. */
 const char *rp_ethertype_name(uint16_t ethertype);
 /* "RR", "TS", "LSRR", "SSRR", "RA", "NOP", "EOL"; NULL for others. */
 const char *rp_ipopt_name(uint8_t type);

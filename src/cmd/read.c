@@ -22,7 +22,7 @@
 
 #define SUB "read"
 #define ECHO_TABLE_SLOTS 32768     /* requests waiting for replies: fixed memory */
-#define FILE_BUFFER (256 * 1024)   /* stdio buffer under libpcap: fewer read(2) calls */
+#define FILE_BUFFER (64 * 1024)      /* stdio buffer under libpcap: fewer read(2) calls */
 #define OUT_BUFFER (256 * 1024)
 #define PROGRESS_EVERY 16384       /* packets between looks at the clock */
 

@@ -12,10 +12,9 @@ struct rp_echo_entry {
 	uint16_t id, seq;
 	uint32_t next, prev; /* ring index + 1 of the neighbours in this bucket, 0 at either end */
 	int64_t ts_ns;
-	uint32_t replies;
-	uint32_t hash;
+	uint16_t replies;    /* saturates; only zero, one and more matter */
 	bool linked;         /* still findable: not superseded by a newer identical request */
-};
+};                           /* 32 bytes: two to a cache line */
 
 static uint32_t key_hash(uint32_t src, uint32_t dst, uint16_t id, uint16_t seq)
 {
@@ -63,7 +62,7 @@ static void unlink_entry(struct rp_echo_table *t, uint32_t slot)
 	if (e->prev)
 		t->ring[e->prev - 1].next = e->next;
 	else
-		t->bucket[e->hash & (t->nbucket - 1)] = e->next;
+		t->bucket[key_hash(e->src, e->dst, e->id, e->seq) & (t->nbucket - 1)] = e->next;
 	if (e->next)
 		t->ring[e->next - 1].prev = e->prev;
 	e->linked = false;
@@ -90,7 +89,7 @@ static struct rp_echo_entry *find(struct rp_echo_table *t, uint32_t h, uint32_t 
 {
 	for (uint32_t i = t->bucket[h & (t->nbucket - 1)]; i; i = t->ring[i - 1].next) {
 		struct rp_echo_entry *e = &t->ring[i - 1];
-		if (e->hash == h && e->src == src && e->dst == dst && e->id == id && e->seq == seq)
+		if (e->src == src && e->dst == dst && e->id == id && e->seq == seq)
 			return e;
 	}
 	return NULL;
@@ -117,7 +116,6 @@ void rp_echo_request(struct rp_echo_table *t, uint32_t src, uint32_t dst, uint16
 	e->seq = seq;
 	e->ts_ns = ts_ns;
 	e->replies = 0;
-	e->hash = h;
 	e->linked = true;
 	head = &t->bucket[h & (t->nbucket - 1)];
 	e->prev = 0;
@@ -140,7 +138,8 @@ bool rp_echo_reply(struct rp_echo_table *t, uint32_t src, uint32_t dst, uint16_t
 		return false;
 	*rtt_ns = ts_ns - e->ts_ns;
 	*dup = e->replies > 0;
-	e->replies++;
+	if (e->replies < UINT16_MAX)
+		e->replies++;
 	return true;
 }
 

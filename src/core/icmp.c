@@ -70,16 +70,21 @@ enum rp_status rp_icmp_decode(struct rp_icmp *c, const struct rp_buf *b, bool ca
 	c->checksum_ok = RP_CHECK_NONE;
 	c->length = (uint32_t)b->wire;
 	c->radv_count = c->radv_kept = 0;
-	if (rp_get_u8(b, 0, &c->type))
-		c->have |= RP_ICMP_TYPE;
-	if (rp_get_u8(b, 1, &c->code))
-		c->have |= RP_ICMP_CODE;
-	if (rp_get_be16(b, 2, &c->checksum))
-		c->have |= RP_ICMP_CSUM;
-	if (rp_get_be32(b, 4, &c->rest)) {
-		c->have |= RP_ICMP_REST | RP_ICMP_ID | RP_ICMP_SEQ;
+	if (rp_buf_has(b, 0, 8)) { /* the usual case: one check for the 8-byte header */
+		c->type = b->data[0];
+		c->code = b->data[1];
+		c->checksum = rp_load_be16(b->data + 2);
+		c->rest = rp_load_be32(b->data + 4);
+		c->have = RP_ICMP_TYPE | RP_ICMP_CODE | RP_ICMP_CSUM | RP_ICMP_REST | RP_ICMP_ID |
+			  RP_ICMP_SEQ;
 	} else {
 		uint16_t id;
+		if (rp_get_u8(b, 0, &c->type))
+			c->have |= RP_ICMP_TYPE;
+		if (rp_get_u8(b, 1, &c->code))
+			c->have |= RP_ICMP_CODE;
+		if (rp_get_be16(b, 2, &c->checksum))
+			c->have |= RP_ICMP_CSUM;
 		if (rp_get_be16(b, 4, &id)) { /* the capture stopped between id and seq */
 			c->rest = (uint32_t)id << 16;
 			c->have |= RP_ICMP_ID;

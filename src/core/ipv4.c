@@ -5,13 +5,36 @@
 #include "rawprobe/decode.h"
 #include "ipv4_internal.h"
 
+/* The usual case: all 20 fixed bytes captured, one check for all of them. */
+static void read_whole_fields(struct rp_ipv4 *ip, const uint8_t *h)
+{
+	ip->version = h[0] >> 4;
+	ip->ihl = h[0] & 0x0f;
+	ip->tos = h[1];
+	ip->len = rp_load_be16(h + 2);
+	ip->id = rp_load_be16(h + 4);
+	ip->frag = rp_load_be16(h + 6);
+	ip->ttl = h[8];
+	ip->proto = h[9];
+	ip->checksum = rp_load_be16(h + 10);
+	memcpy(&ip->src, h + 12, 4);
+	memcpy(&ip->dst, h + 16, 4);
+	ip->have = ip->version == 4 ? RP_IP_VHL | RP_IP_TOS | RP_IP_LEN | RP_IP_ID | RP_IP_FRAG |
+					      RP_IP_TTL | RP_IP_PROTO | RP_IP_CSUM | RP_IP_SRC | RP_IP_DST
+				    : RP_IP_VHL;
+}
+
 static void read_fields(struct rp_ipv4 *ip, const struct rp_buf *b)
 {
 	uint8_t vhl;
 
-	ip->have = 0;
 	ip->nopts = 0;
 	ip->checksum_ok = RP_CHECK_NONE;
+	if (rp_buf_has(b, 0, 20)) {
+		read_whole_fields(ip, b->data);
+		return;
+	}
+	ip->have = 0;
 	if (!rp_get_u8(b, 0, &vhl))
 		return;
 	ip->have |= RP_IP_VHL;
@@ -43,21 +66,23 @@ static void read_fields(struct rp_ipv4 *ip, const struct rp_buf *b)
 	}
 }
 
-/* Lists the options in the header's bytes 20 to hlen (RFC 791 section 3.1). */
-static enum rp_status read_options(struct rp_ipv4 *ip, const struct rp_buf *b, size_t hlen,
+/*
+ * Lists the options in bytes 20 to hlen of h (RFC 791 section 3.1). The
+ * caller proved all hlen bytes captured; each option is checked against hlen.
+ */
+static enum rp_status read_options(struct rp_ipv4 *ip, const uint8_t *h, size_t hlen,
 				   const char *layer, char *why)
 {
 	size_t off = 20;
 
 	while (off < hlen && ip->nopts < RP_IPOPT_MAX) {
-		uint8_t type, len = 1;
-		rp_get_u8(b, off, &type);
+		uint8_t type = h[off], len = 1;
 		if (type != RP_IPOPT_EOL && type != RP_IPOPT_NOP) {
 			if (off + 1 >= hlen) {
 				snprintf(why, RP_MALFORMED_MAX, "%s: option %u has no length byte", layer, type);
 				return RP_DEC_MALFORMED;
 			}
-			rp_get_u8(b, off + 1, &len);
+			len = h[off + 1];
 			if (len < 2) {
 				snprintf(why, RP_MALFORMED_MAX, "%s: option %u has length %u < 2", layer, type, len);
 				return RP_DEC_MALFORMED;
@@ -127,7 +152,7 @@ enum rp_status rp_ipv4_header(struct rp_ipv4 *ip, const struct rp_buf *b, unsign
 	if (!rp_buf_has(b, 0, hlen))
 		return RP_DEC_CUT;
 	ip->have |= RP_IP_OPTS;
-	if (hlen > 20 && read_options(ip, b, hlen, layer, why) == RP_DEC_MALFORMED)
+	if (hlen > 20 && read_options(ip, b->data, hlen, layer, why) == RP_DEC_MALFORMED)
 		return RP_DEC_MALFORMED;
 	if (rp_ip_frag_bytes(ip) + (ip->len - hlen) > 65535u) {
 		snprintf(why, RP_MALFORMED_MAX, "%s: fragment ends at byte %zu > 65535", layer,

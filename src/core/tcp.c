@@ -8,10 +8,25 @@ static void read_fields(struct rp_tcp *t, const struct rp_buf *b)
 {
 	uint8_t off;
 
-	t->have = 0;
 	t->nopts = 0;
 	t->checksum_ok = RP_CHECK_NONE;
 	t->payload = 0;
+	if (rp_buf_has(b, 0, 20)) { /* the usual case: one check for the fixed header */
+		const uint8_t *h = b->data;
+		t->sport = rp_load_be16(h);
+		t->dport = rp_load_be16(h + 2);
+		t->seq = rp_load_be32(h + 4);
+		t->ack = rp_load_be32(h + 8);
+		t->hlen = (uint8_t)((h[12] >> 4) * 4);
+		t->flags = h[13];
+		t->win = rp_load_be16(h + 14);
+		t->checksum = rp_load_be16(h + 16);
+		t->urp = rp_load_be16(h + 18);
+		t->have = RP_TCP_SPORT | RP_TCP_DPORT | RP_TCP_SEQ | RP_TCP_ACK | RP_TCP_HLEN |
+			  RP_TCP_FLAGS | RP_TCP_WIN | RP_TCP_CSUM | RP_TCP_URP;
+		return;
+	}
+	t->have = 0;
 	if (rp_get_be16(b, 0, &t->sport))
 		t->have |= RP_TCP_SPORT;
 	if (rp_get_be16(b, 2, &t->dport))
@@ -35,31 +50,28 @@ static void read_fields(struct rp_tcp *t, const struct rp_buf *b)
 }
 
 /* The values of the options rawprobe names; others keep kind and length only. */
-static void option_values(struct rp_tcpopt *o, const struct rp_buf *b)
+static void option_values(struct rp_tcpopt *o, const uint8_t *opt)
 {
-	uint16_t v16;
-	uint8_t v8;
-
 	o->a = o->b = 0;
 	switch (o->kind) {
 	case RP_TCPOPT_MSS:
-		if (o->len == 4 && rp_get_be16(b, o->off + 2u, &v16))
-			o->a = v16;
+		if (o->len == 4)
+			o->a = rp_load_be16(opt + 2);
 		break;
 	case RP_TCPOPT_WSCALE:
-		if (o->len == 3 && rp_get_u8(b, o->off + 2u, &v8))
-			o->a = v8;
+		if (o->len == 3)
+			o->a = opt[2];
 		break;
 	case RP_TCPOPT_TIMESTAMP:
 		if (o->len == 10) {
-			rp_get_be32(b, o->off + 2u, &o->a);
-			rp_get_be32(b, o->off + 6u, &o->b);
+			o->a = rp_load_be32(opt + 2);
+			o->b = rp_load_be32(opt + 6);
 		}
 		break;
 	case RP_TCPOPT_SACK:
 		if (o->len >= 10) {
-			rp_get_be32(b, o->off + 2u, &o->a);
-			rp_get_be32(b, o->off + 6u, &o->b);
+			o->a = rp_load_be32(opt + 2);
+			o->b = rp_load_be32(opt + 6);
 		}
 		break;
 	default:
@@ -67,20 +79,23 @@ static void option_values(struct rp_tcpopt *o, const struct rp_buf *b)
 	}
 }
 
-static enum rp_status read_options(struct rp_tcp *t, const struct rp_buf *b, char *why)
+/*
+ * Lists the options in bytes 20 to hlen of h. The caller proved all hlen
+ * bytes captured; every option is checked against hlen before it is read.
+ */
+static enum rp_status read_options(struct rp_tcp *t, const uint8_t *h, char *why)
 {
 	size_t off = 20;
 
 	while (off < t->hlen && t->nopts < RP_TCPOPT_MAX) {
 		struct rp_tcpopt *o = &t->opts[t->nopts];
-		uint8_t kind, len = 1;
-		rp_get_u8(b, off, &kind);
+		uint8_t kind = h[off], len = 1;
 		if (kind != RP_TCPOPT_EOL && kind != RP_TCPOPT_NOP) {
 			if (off + 1 >= t->hlen) {
 				snprintf(why, RP_MALFORMED_MAX, "tcp: option %u has no length byte", kind);
 				return RP_DEC_MALFORMED;
 			}
-			rp_get_u8(b, off + 1, &len);
+			len = h[off + 1];
 			if (len < 2) {
 				snprintf(why, RP_MALFORMED_MAX, "tcp: option %u has length %u < 2", kind, len);
 				return RP_DEC_MALFORMED;
@@ -94,7 +109,7 @@ static enum rp_status read_options(struct rp_tcp *t, const struct rp_buf *b, cha
 		o->kind = kind;
 		o->len = len;
 		o->off = (uint8_t)off;
-		option_values(o, b);
+		option_values(o, h + off);
 		t->nopts++;
 		off += len;
 		if (kind == RP_TCPOPT_EOL)
@@ -136,7 +151,7 @@ enum rp_status rp_tcp_decode(struct rp_tcp *t, const struct rp_buf *b, const str
 	if (!rp_buf_has(b, 0, t->hlen))
 		return RP_DEC_CUT;
 	t->have |= RP_TCP_OPTS;
-	return read_options(t, b, why);
+	return t->hlen > 20 ? read_options(t, b->data, why) : RP_DEC_OK;
 }
 
 bool rp_tcpopt_sack_block(const struct rp_tcp *t, const struct rp_tcpopt *o, unsigned i,

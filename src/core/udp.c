@@ -7,16 +7,24 @@
 enum rp_status rp_udp_decode(struct rp_udp *u, const struct rp_buf *b, const struct rp_ipv4 *ip,
 			     bool can_check, unsigned flags, char *why)
 {
-	u->have = 0;
 	u->checksum_ok = RP_CHECK_NONE;
-	if (rp_get_be16(b, 0, &u->sport))
-		u->have |= RP_UDP_SPORT;
-	if (rp_get_be16(b, 2, &u->dport))
-		u->have |= RP_UDP_DPORT;
-	if (rp_get_be16(b, 4, &u->len))
-		u->have |= RP_UDP_LEN;
-	if (rp_get_be16(b, 6, &u->checksum))
-		u->have |= RP_UDP_CSUM;
+	if (rp_buf_has(b, 0, 8)) {
+		u->sport = rp_load_be16(b->data);
+		u->dport = rp_load_be16(b->data + 2);
+		u->len = rp_load_be16(b->data + 4);
+		u->checksum = rp_load_be16(b->data + 6);
+		u->have = RP_UDP_SPORT | RP_UDP_DPORT | RP_UDP_LEN | RP_UDP_CSUM;
+	} else {
+		u->have = 0;
+		if (rp_get_be16(b, 0, &u->sport))
+			u->have |= RP_UDP_SPORT;
+		if (rp_get_be16(b, 2, &u->dport))
+			u->have |= RP_UDP_DPORT;
+		if (rp_get_be16(b, 4, &u->len))
+			u->have |= RP_UDP_LEN;
+		if (rp_get_be16(b, 6, &u->checksum))
+			u->have |= RP_UDP_CSUM;
+	}
 	if (b->wire < 8) {
 		snprintf(why, RP_MALFORMED_MAX, "udp: datagram length %zu < 8", b->wire);
 		return RP_DEC_MALFORMED;
