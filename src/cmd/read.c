@@ -21,8 +21,8 @@
 #include "rawprobe/stats.h"
 
 #define SUB "read"
-#define ECHO_TABLE_SLOTS 32768     /* requests waiting for replies: fixed memory */
-#define FILE_BUFFER (64 * 1024)      /* stdio buffer under libpcap: fewer read(2) calls */
+#define ECHO_TABLE_SLOTS 16384     /* requests waiting for replies: fixed memory */
+#define FILE_BUFFER (64 * 1024)   /* stdio buffer under libpcap */
 #define OUT_BUFFER (256 * 1024)
 #define PROGRESS_EVERY 16384       /* packets between looks at the clock */
 
@@ -60,6 +60,7 @@ struct read_ctx {
 };
 
 static char out_storage[OUT_BUFFER];
+static char file_buffer[FILE_BUFFER];
 
 static void help(void)
 {
@@ -255,7 +256,7 @@ static FILE *open_capture(const char *path, off_t *size)
 		cmd_fail(SUB, "'%s' is a directory; give a pcap or pcapng file", path);
 	if (S_ISREG(st.st_mode))
 		*size = st.st_size;
-	setvbuf(f, NULL, _IOFBF, FILE_BUFFER);
+	setvbuf(f, file_buffer, _IOFBF, sizeof file_buffer); /* glibc ignores the size without a buffer */
 	return f;
 }
 

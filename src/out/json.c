@@ -9,14 +9,9 @@
 
 /* ------------------------------------------------------------ values */
 
-static void key(struct rp_out *o, const char *k, size_t klen)
-{
-	rp_out_mem(o, k, klen);
-}
-
-/* ",\"name\":" as a literal: the keys are fixed, so no escaping is needed. */
-#define KEY(o, lit) key((o), "\"" lit "\":", sizeof("\"" lit "\":") - 1)
-#define NKEY(o, lit) key((o), ",\"" lit "\":", sizeof(",\"" lit "\":") - 1)
+/* "\"name\":" as a literal of known size: the keys are fixed, so no escaping is needed. */
+#define KEY(o, lit) RP_OUT_LIT((o), "\"" lit "\":")
+#define NKEY(o, lit) RP_OUT_LIT((o), ",\"" lit "\":")
 
 static void null_or_u64(struct rp_out *o, bool have, uint64_t v)
 {

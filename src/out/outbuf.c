@@ -1,6 +1,7 @@
 /* Buffered output and the number formatting of the printers. */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "outbuf.h"
@@ -36,37 +37,71 @@ int rp_out_flush(struct rp_out *o)
 	return o->err ? -1 : 0;
 }
 
+void rp_out_mem_slow(struct rp_out *o, const void *p, size_t n)
+{
+	const char *c = p;
+
+	rp_out_flush(o);
+	while (n > o->cap) { /* larger than the buffer: write through in pieces */
+		memcpy(o->buf, c, o->cap);
+		o->len = o->cap;
+		rp_out_flush(o);
+		c += o->cap;
+		n -= o->cap;
+	}
+	memcpy(o->buf, c, n);
+	o->len = n;
+}
+
 static const char digit_pairs[201] =
 	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
 
-/* Writes v's digits ending at end; returns where they start. */
-static char *format_u64(char *end, uint64_t v)
+static unsigned count_digits(uint64_t v)
 {
-	char *p = end;
+	unsigned n = 1;
 
+	for (;;) {
+		if (v < 10)
+			return n;
+		if (v < 100)
+			return n + 1;
+		if (v < 1000)
+			return n + 2;
+		if (v < 10000)
+			return n + 3;
+		v /= 10000;
+		n += 4;
+	}
+}
+
+/* Writes v's digits so that they end at end, two at a time. */
+static void write_digits(char *end, uint64_t v)
+{
 	while (v >= 100) {
 		unsigned r = (unsigned)(v % 100);
 		v /= 100;
-		p -= 2;
-		p[0] = digit_pairs[2 * r];
-		p[1] = digit_pairs[2 * r + 1];
+		end -= 2;
+		end[0] = digit_pairs[2 * r];
+		end[1] = digit_pairs[2 * r + 1];
 	}
 	if (v >= 10) {
-		p -= 2;
-		p[0] = digit_pairs[2 * v];
-		p[1] = digit_pairs[2 * v + 1];
+		end[-2] = digit_pairs[2 * v];
+		end[-1] = digit_pairs[2 * v + 1];
 	} else {
-		*--p = (char)('0' + v);
+		end[-1] = (char)('0' + v);
 	}
-	return p;
 }
 
+/* Numbers are formatted in place in the buffer: no copy, no call to memcpy. */
 void rp_out_u64(struct rp_out *o, uint64_t v)
 {
-	char tmp[20], *end = tmp + sizeof tmp, *p = format_u64(end, v);
-	rp_out_mem(o, p, (size_t)(end - p));
+	unsigned n = count_digits(v);
+	char *p = rp_out_reserve(o, 20);
+
+	write_digits(p + n, v);
+	o->len += n;
 }
 
 void rp_out_i64(struct rp_out *o, int64_t v)
@@ -81,11 +116,16 @@ void rp_out_i64(struct rp_out *o, int64_t v)
 
 void rp_out_u64w(struct rp_out *o, uint64_t v, unsigned width)
 {
-	char tmp[24], *end = tmp + sizeof tmp, *p = format_u64(end, v);
+	unsigned n = count_digits(v), w = width > 20 ? 20 : width;
+	char *p = rp_out_reserve(o, 20);
 
-	while ((unsigned)(end - p) < width && p > tmp)
-		*--p = '0';
-	rp_out_mem(o, p, (size_t)(end - p));
+	if (n < w) {
+		memset(p, '0', w - n);
+		p += w - n;
+		o->len += w - n;
+	}
+	write_digits(p + n, v);
+	o->len += n;
 }
 
 void rp_out_hex(struct rp_out *o, uint64_t v, unsigned width)

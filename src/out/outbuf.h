@@ -30,23 +30,16 @@ static inline char *rp_out_reserve(struct rp_out *o, size_t n)
 	return o->buf + o->len;
 }
 
+/* Flushes and copies when p does not fit; out of line so the fast path stays small. */
+void rp_out_mem_slow(struct rp_out *o, const void *p, size_t n);
+
 static inline void rp_out_mem(struct rp_out *o, const void *p, size_t n)
 {
 	if (o->cap - o->len < n) {
-		rp_out_flush(o);
-		if (n > o->cap) { /* larger than the buffer: write through in pieces */
-			const char *c = p;
-			while (n > o->cap) {
-				memcpy(o->buf, c, o->cap);
-				o->len = o->cap;
-				rp_out_flush(o);
-				c += o->cap;
-				n -= o->cap;
-			}
-			p = c;
-		}
+		rp_out_mem_slow(o, p, n);
+		return;
 	}
-	memcpy(o->buf + o->len, p, n);
+	memcpy(o->buf + o->len, p, n); /* constant n at most call sites: a few moves */
 	o->len += n;
 }
 
