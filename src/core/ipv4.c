@@ -4,6 +4,7 @@
 #include "rawprobe/checksum.h"
 #include "rawprobe/decode.h"
 #include "ipv4_internal.h"
+#include "option_internal.h"
 
 /* The usual case: all 20 fixed bytes captured, one check for all of them. */
 static void read_whole_fields(struct rp_ipv4 *ip, const uint8_t *h)
@@ -76,23 +77,9 @@ static enum rp_status read_options(struct rp_ipv4 *ip, const uint8_t *h, size_t 
 	size_t off = 20;
 
 	while (off < hlen && ip->nopts < RP_IPOPT_MAX) {
-		uint8_t type = h[off], len = 1;
-		if (type != RP_IPOPT_EOL && type != RP_IPOPT_NOP) {
-			if (off + 1 >= hlen) {
-				snprintf(why, RP_MALFORMED_MAX, "%s: option %u has no length byte", layer, type);
-				return RP_DEC_MALFORMED;
-			}
-			len = h[off + 1];
-			if (len < 2) {
-				snprintf(why, RP_MALFORMED_MAX, "%s: option %u has length %u < 2", layer, type, len);
-				return RP_DEC_MALFORMED;
-			}
-			if (off + len > hlen) {
-				snprintf(why, RP_MALFORMED_MAX, "%s: option %u length %u runs past the header",
-					 layer, type, len);
-				return RP_DEC_MALFORMED;
-			}
-		}
+		uint8_t type, len;
+		if (rp_option_at(h, off, hlen, layer, &type, &len, why) != RP_DEC_OK)
+			return RP_DEC_MALFORMED;
 		ip->opts[ip->nopts].type = type;
 		ip->opts[ip->nopts].len = len;
 		ip->opts[ip->nopts].off = (uint8_t)off;

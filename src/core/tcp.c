@@ -3,6 +3,7 @@
 
 #include "rawprobe/checksum.h"
 #include "rawprobe/decode.h"
+#include "option_internal.h"
 
 static void read_fields(struct rp_tcp *t, const struct rp_buf *b)
 {
@@ -89,23 +90,9 @@ static enum rp_status read_options(struct rp_tcp *t, const uint8_t *h, char *why
 
 	while (off < t->hlen && t->nopts < RP_TCPOPT_MAX) {
 		struct rp_tcpopt *o = &t->opts[t->nopts];
-		uint8_t kind = h[off], len = 1;
-		if (kind != RP_TCPOPT_EOL && kind != RP_TCPOPT_NOP) {
-			if (off + 1 >= t->hlen) {
-				snprintf(why, RP_MALFORMED_MAX, "tcp: option %u has no length byte", kind);
-				return RP_DEC_MALFORMED;
-			}
-			len = h[off + 1];
-			if (len < 2) {
-				snprintf(why, RP_MALFORMED_MAX, "tcp: option %u has length %u < 2", kind, len);
-				return RP_DEC_MALFORMED;
-			}
-			if (off + len > t->hlen) {
-				snprintf(why, RP_MALFORMED_MAX, "tcp: option %u length %u runs past the header",
-					 kind, len);
-				return RP_DEC_MALFORMED;
-			}
-		}
+		uint8_t kind, len;
+		if (rp_option_at(h, off, t->hlen, "tcp", &kind, &len, why) != RP_DEC_OK)
+			return RP_DEC_MALFORMED;
 		o->kind = kind;
 		o->len = len;
 		o->off = (uint8_t)off;
