@@ -46,7 +46,10 @@ struct read_ctx {
 	int dlt;
 	const char *link_name;
 	unsigned decode_flags;
-	uint64_t frames;
+	struct bpf_program filter; /* applied here, so frame numbers are positions in the file */
+	bool filtering;
+	uint64_t frames;  /* frames read from the file */
+	uint64_t matched; /* frames that passed the filter */
 	struct rp_packet pkt;
 	struct rp_echo_table echo;
 	struct rp_capstats stats;
@@ -219,6 +222,11 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *d
 	struct rp_packet *pkt = &c->pkt;
 
 	pkt->frame = ++c->frames;
+	if (c->progress && c->frames % PROGRESS_EVERY == 0)
+		show_progress(c);
+	if (c->filtering && !pcap_offline_filter(&c->filter, h, data))
+		return;
+	c->matched++;
 	pkt->ts_sec = h->ts.tv_sec;
 	pkt->ts_nsec = (uint32_t)h->ts.tv_usec; /* nanoseconds: the handle was opened that way */
 	rp_decode(pkt, c->dlt, data, h->caplen, h->len, c->decode_flags);
@@ -234,9 +242,7 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *d
 	case OUT_STATS:
 		break;
 	}
-	if (c->progress && c->frames % PROGRESS_EVERY == 0)
-		show_progress(c);
-	if (c->frames == c->opt->count || c->out.err)
+	if (c->matched == c->opt->count || c->out.err)
 		pcap_breakloop(c->pcap);
 }
 
@@ -277,13 +283,10 @@ static void open_pcap(struct read_ctx *c, const struct read_opts *opt)
 		fprintf(stderr, "rawprobe: read: link type %d (%s) is not decoded; frames are listed by length\n",
 			c->dlt, c->link_name ? c->link_name : "unknown");
 	if (opt->filter) {
-		struct bpf_program prog;
-		if (pcap_compile(c->pcap, &prog, opt->filter, 1, PCAP_NETMASK_UNKNOWN) != 0)
+		if (pcap_compile(c->pcap, &c->filter, opt->filter, 1, PCAP_NETMASK_UNKNOWN) != 0)
 			cmd_fail(SUB, "bad filter '%s': %s (see pcap-filter(7))", opt->filter,
 				 pcap_geterr(c->pcap));
-		if (pcap_setfilter(c->pcap, &prog) != 0)
-			cmd_fail(SUB, "cannot apply filter '%s': %s", opt->filter, pcap_geterr(c->pcap));
-		pcap_freecode(&prog);
+		c->filtering = true;
 	}
 }
 
@@ -335,6 +338,8 @@ int cmd_read(int argc, char **argv)
 		cmd_fail(SUB, "'%s' is damaged after packet %llu (%s); the packets before it were read", opt.path,
 			 (unsigned long long)c->frames, pcap_geterr(c->pcap));
 	}
+	if (c->filtering)
+		pcap_freecode(&c->filter);
 	pcap_close(c->pcap); /* closes the file too */
 	rp_echo_free(&c->echo);
 	free(opt.filter);

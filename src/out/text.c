@@ -677,8 +677,8 @@ static void put_icmp_body(struct rp_out *o, const struct rp_packet *pkt)
 	}
 }
 
-static void put_l4_summary(struct rp_out *o, enum rp_l4 l4, const struct rp_udp *u,
-			   const struct rp_tcp *t, uint8_t proto);
+static void put_l4_summary(struct rp_out *o, const struct rp_ipv4 *ip, enum rp_l4 l4,
+			   const struct rp_udp *u, const struct rp_tcp *t);
 
 /* -v on an error: the quoted datagram, as one more short IP line. */
 static void put_inner(struct rp_out *o, const struct rp_inner *in)
@@ -698,7 +698,7 @@ static void put_inner(struct rp_out *o, const struct rp_inner *in)
 			put_id_seq(o, &in->icmp);
 	} else if (in->l4 != RP_L4_NONE) {
 		RP_OUT_LIT(o, ": ");
-		put_l4_summary(o, in->l4, &in->udp, &in->tcp, in->ip.proto);
+		put_l4_summary(o, &in->ip, in->l4, &in->udp, &in->tcp);
 	}
 	if (in->ip.have & RP_IP_TTL) {
 		RP_OUT_LIT(o, " (ttl ");
@@ -743,15 +743,20 @@ static void put_proto_name(struct rp_out *o, uint8_t proto)
 	}
 }
 
-static void put_l4_summary(struct rp_out *o, enum rp_l4 l4, const struct rp_udp *u,
-			   const struct rp_tcp *t, uint8_t proto)
+static void put_l4_summary(struct rp_out *o, const struct rp_ipv4 *ip, enum rp_l4 l4,
+			   const struct rp_udp *u, const struct rp_tcp *t)
 {
-	if (l4 == RP_L4_UDP)
+	if (l4 == RP_L4_UDP) {
 		put_udp(o, u);
-	else if (l4 == RP_L4_TCP)
+	} else if (l4 == RP_L4_TCP) {
 		put_tcp(o, t);
-	else
-		put_proto_name(o, proto);
+	} else {
+		put_proto_name(o, ip->proto);
+		if (l4 == RP_L4_OTHER) { /* fragments say their length in the (frag ...) mark */
+			RP_OUT_LIT(o, ", length ");
+			rp_out_u64(o, ip->len - ip->ihl * 4u);
+		}
+	}
 }
 
 static void put_frag(struct rp_out *o, const struct rp_ipv4 *ip)
@@ -800,7 +805,7 @@ static void put_ipv4(struct rp_out *o, const struct rp_packet *pkt, int verbose)
 	if (pkt->l4 == RP_L4_ICMP)
 		put_icmp(o, pkt, verbose);
 	else
-		put_l4_summary(o, pkt->l4, &pkt->udp, &pkt->tcp, ip->proto);
+		put_l4_summary(o, ip, pkt->l4, &pkt->udp, &pkt->tcp);
 	if (rp_ip_is_fragment(ip) && !pkt->malformed)
 		put_frag(o, ip);
 	if (ip->checksum_ok == RP_CHECK_BAD && !verbose) {
