@@ -1,13 +1,14 @@
 /*
- * tcpdump-like text lines. One call per packet; everything is written into
- * the output buffer directly (no printf on the per-packet path).
+ * tcpdump-like text lines: the timestamp, the link layer, the IPv4 header,
+ * the line's markers, and the summary of --stats. ICMP and the transports
+ * print from text_icmp.c and text_l4.c. Everything is written into the
+ * output buffer directly (no printf on the per-packet path).
  */
-#include <arpa/inet.h>
 #include <time.h>
 
-#include "print.h"
 #include "rawprobe/decode.h"
 #include "rawprobe/names.h"
+#include "text_internal.h"
 
 #define LINE_RESERVE 1024 /* room for one line without a flush in the middle */
 
@@ -330,7 +331,7 @@ static void put_addr_port(struct rp_out *o, bool have_addr, uint32_t addr, bool 
 }
 
 /* "10.0.0.1.5353 > 10.0.0.2.53" with ports when the transport has them. */
-static void put_endpoints(struct rp_out *o, const struct rp_ipv4 *ip, enum rp_l4 l4,
+void rp_text_endpoints(struct rp_out *o, const struct rp_ipv4 *ip, enum rp_l4 l4,
 			  const struct rp_udp *u, const struct rp_tcp *t)
 {
 	bool ports = false;
@@ -349,414 +350,6 @@ static void put_endpoints(struct rp_out *o, const struct rp_ipv4 *ip, enum rp_l4
 	put_addr_port(o, ip->have & RP_IP_SRC, ip->src, ports, sp);
 	RP_OUT_LIT(o, " > ");
 	put_addr_port(o, ip->have & RP_IP_DST, ip->dst, ports, dp);
-}
-
-/* ------------------------------------------------------------ transport */
-
-static void put_cksum_verdict(struct rp_out *o, const char *proto, int8_t ok, uint16_t have,
-			      uint16_t want, int verbose)
-{
-	if (ok == RP_CHECK_BAD) {
-		RP_OUT_LIT(o, " [bad ");
-		rp_out_str(o, proto);
-		RP_OUT_LIT(o, " cksum 0x");
-		rp_out_hex(o, have, 4);
-		RP_OUT_LIT(o, " -> 0x");
-		rp_out_hex(o, want, 4);
-		RP_OUT_LIT(o, "!]");
-	} else if (ok == RP_CHECK_OK && verbose) {
-		RP_OUT_LIT(o, " [");
-		rp_out_str(o, proto);
-		RP_OUT_LIT(o, " sum ok]");
-	}
-}
-
-static void put_udp(struct rp_out *o, const struct rp_udp *u)
-{
-	RP_OUT_LIT(o, "UDP");
-	if (u->have & RP_UDP_LEN) {
-		RP_OUT_LIT(o, ", length ");
-		rp_out_u64(o, u->len >= 8 ? u->len - 8u : 0);
-	}
-}
-
-static void put_tcp_flags(struct rp_out *o, uint8_t f)
-{
-	static const struct { uint8_t bit; char c; } order[] = {
-		{ RP_TH_FIN, 'F' }, { RP_TH_SYN, 'S' }, { RP_TH_RST, 'R' }, { RP_TH_PSH, 'P' },
-		{ RP_TH_ACK, '.' }, { RP_TH_URG, 'U' }, { RP_TH_ECE, 'E' }, { RP_TH_CWR, 'W' },
-	};
-
-	RP_OUT_LIT(o, "Flags [");
-	if (!f)
-		RP_OUT_LIT(o, "none");
-	for (unsigned i = 0; i < sizeof order / sizeof order[0]; i++)
-		if (f & order[i].bit)
-			rp_out_char(o, order[i].c);
-	rp_out_char(o, ']');
-}
-
-static void put_tcp_option(struct rp_out *o, const struct rp_tcp *t, const struct rp_tcpopt *op)
-{
-	switch (op->kind) {
-	case RP_TCPOPT_EOL:
-		RP_OUT_LIT(o, "eol");
-		return;
-	case RP_TCPOPT_NOP:
-		RP_OUT_LIT(o, "nop");
-		return;
-	case RP_TCPOPT_MSS:
-		if (op->len != 4)
-			break;
-		RP_OUT_LIT(o, "mss ");
-		rp_out_u64(o, op->a);
-		return;
-	case RP_TCPOPT_WSCALE:
-		if (op->len != 3)
-			break;
-		RP_OUT_LIT(o, "wscale ");
-		rp_out_u64(o, op->a);
-		return;
-	case RP_TCPOPT_SACKOK:
-		RP_OUT_LIT(o, "sackOK");
-		return;
-	case RP_TCPOPT_TIMESTAMP:
-		if (op->len != 10)
-			break;
-		RP_OUT_LIT(o, "TS val ");
-		rp_out_u64(o, op->a);
-		RP_OUT_LIT(o, " ecr ");
-		rp_out_u64(o, op->b);
-		return;
-	case RP_TCPOPT_SACK: {
-		uint32_t l, r;
-		RP_OUT_LIT(o, "sack ");
-		rp_out_u64(o, (op->len - 2u) / 8u);
-		for (unsigned i = 0; rp_tcpopt_sack_block(t, op, i, &l, &r); i++) {
-			RP_OUT_LIT(o, " {");
-			rp_out_u64(o, l);
-			rp_out_char(o, ':');
-			rp_out_u64(o, r);
-			rp_out_char(o, '}');
-		}
-		return;
-	}
-	default:
-		break;
-	}
-	RP_OUT_LIT(o, "opt-");
-	rp_out_u64(o, op->kind);
-	RP_OUT_LIT(o, " len ");
-	rp_out_u64(o, op->len);
-}
-
-static void put_tcp(struct rp_out *o, const struct rp_tcp *t)
-{
-	if (!(t->have & RP_TCP_FLAGS)) {
-		RP_OUT_LIT(o, "TCP");
-		return;
-	}
-	put_tcp_flags(o, t->flags);
-	if (t->have & RP_TCP_SEQ) {
-		RP_OUT_LIT(o, ", seq ");
-		rp_out_u64(o, t->seq);
-	}
-	if ((t->flags & RP_TH_ACK) && (t->have & RP_TCP_ACK)) {
-		RP_OUT_LIT(o, ", ack ");
-		rp_out_u64(o, t->ack);
-	}
-	if (t->have & RP_TCP_WIN) {
-		RP_OUT_LIT(o, ", win ");
-		rp_out_u64(o, t->win);
-	}
-	if ((t->flags & RP_TH_URG) && (t->have & RP_TCP_URP)) {
-		RP_OUT_LIT(o, ", urg ");
-		rp_out_u64(o, t->urp);
-	}
-	if (t->nopts) {
-		RP_OUT_LIT(o, ", options [");
-		for (unsigned i = 0; i < t->nopts; i++) {
-			if (i)
-				rp_out_char(o, ',');
-			put_tcp_option(o, t, &t->opts[i]);
-		}
-		rp_out_char(o, ']');
-	}
-	if (t->have & RP_TCP_OPTS) {
-		RP_OUT_LIT(o, ", length ");
-		rp_out_u64(o, t->payload);
-	}
-}
-
-/* ------------------------------------------------------------ ICMP */
-
-static void put_id_seq(struct rp_out *o, const struct rp_icmp *c)
-{
-	if (c->have & RP_ICMP_ID) {
-		RP_OUT_LIT(o, ", id ");
-		rp_out_u64(o, rp_icmp_id(c));
-	}
-	if (c->have & RP_ICMP_SEQ) {
-		RP_OUT_LIT(o, ", seq ");
-		rp_out_u64(o, rp_icmp_seq(c));
-	}
-}
-
-static void put_inner_dst(struct rp_out *o, const struct rp_packet *pkt)
-{
-	if (pkt->has_inner && (pkt->inner.ip.have & RP_IP_DST))
-		rp_out_ip4(o, pkt->inner.ip.dst);
-	else
-		rp_out_char(o, '?');
-}
-
-/* tcpdump's wording for destination unreachable (RFC 792, RFC 1812 codes). */
-static void put_unreach(struct rp_out *o, const struct rp_packet *pkt)
-{
-	const struct rp_icmp *c = &pkt->icmp;
-	const struct rp_inner *in = &pkt->inner;
-
-	switch (c->code) {
-	case 0:
-		RP_OUT_LIT(o, "net ");
-		put_inner_dst(o, pkt);
-		RP_OUT_LIT(o, " unreachable");
-		return;
-	case 1:
-		RP_OUT_LIT(o, "host ");
-		put_inner_dst(o, pkt);
-		RP_OUT_LIT(o, " unreachable");
-		return;
-	case 2:
-		put_inner_dst(o, pkt);
-		RP_OUT_LIT(o, " protocol ");
-		if (pkt->has_inner && (in->ip.have & RP_IP_PROTO))
-			rp_out_u64(o, in->ip.proto);
-		else
-			rp_out_char(o, '?');
-		RP_OUT_LIT(o, " unreachable");
-		return;
-	case 3:
-		put_inner_dst(o, pkt);
-		if (pkt->has_inner && in->l4 == RP_L4_UDP && (in->udp.have & RP_UDP_DPORT)) {
-			RP_OUT_LIT(o, " udp port ");
-			rp_out_u64(o, in->udp.dport);
-		} else if (pkt->has_inner && in->l4 == RP_L4_TCP && (in->tcp.have & RP_TCP_DPORT)) {
-			RP_OUT_LIT(o, " tcp port ");
-			rp_out_u64(o, in->tcp.dport);
-		} else {
-			RP_OUT_LIT(o, " port");
-		}
-		RP_OUT_LIT(o, " unreachable");
-		return;
-	case 4:
-		put_inner_dst(o, pkt);
-		RP_OUT_LIT(o, " unreachable - need to frag");
-		if (c->have & RP_ICMP_REST) {
-			RP_OUT_LIT(o, " (mtu ");
-			rp_out_u64(o, c->rest & 0xffff);
-			rp_out_char(o, ')');
-		}
-		return;
-	default: {
-		const char *why = rp_icmp_code_name(c->type, c->code);
-		put_inner_dst(o, pkt);
-		RP_OUT_LIT(o, " unreachable - ");
-		if (why) {
-			rp_out_str(o, why);
-		} else {
-			RP_OUT_LIT(o, "code ");
-			rp_out_u64(o, c->code);
-		}
-		return;
-	}
-	}
-}
-
-static void put_code_suffix(struct rp_out *o, const struct rp_icmp *c)
-{
-	const char *name = rp_icmp_code_name(c->type, c->code);
-
-	if (name) {
-		RP_OUT_LIT(o, " - ");
-		rp_out_str(o, name);
-	} else if (c->code) {
-		RP_OUT_LIT(o, ", code ");
-		rp_out_u64(o, c->code);
-	}
-}
-
-static void put_router_advert(struct rp_out *o, const struct rp_icmp *c)
-{
-	RP_OUT_LIT(o, "router advertisement");
-	if (!(c->have & RP_ICMP_REST))
-		return;
-	RP_OUT_LIT(o, ", lifetime ");
-	rp_out_u64(o, c->rest & 0xffff);
-	RP_OUT_LIT(o, ", ");
-	rp_out_u64(o, c->radv_count);
-	rp_out_str(o, c->radv_count == 1 ? " addr" : " addrs");
-	for (unsigned i = 0; i < c->radv_kept; i++) {
-		rp_out_str(o, i ? ", " : ": ");
-		rp_out_ip4(o, c->radv[i].addr);
-		RP_OUT_LIT(o, " pref ");
-		rp_out_i64(o, c->radv[i].pref);
-	}
-}
-
-static void put_icmp_body(struct rp_out *o, const struct rp_packet *pkt)
-{
-	const struct rp_icmp *c = &pkt->icmp;
-	const char *name = rp_icmp_type_name(c->type);
-
-	switch (c->type) {
-	case RP_ICMP_UNREACH:
-		put_unreach(o, pkt);
-		return;
-	case RP_ICMP_REDIRECT:
-		RP_OUT_LIT(o, "redirect ");
-		put_inner_dst(o, pkt);
-		rp_out_str(o, c->code == 0 ? " to net " : c->code == 1 ? " to host " :
-			      c->code == 2 ? " to tos-net " : " to tos-host ");
-		rp_out_ip4(o, htonl(c->rest));
-		return;
-	case RP_ICMP_TIMXCEED:
-		if (c->code == 0)
-			RP_OUT_LIT(o, "time exceeded in-transit");
-		else if (c->code == 1)
-			RP_OUT_LIT(o, "ip reassembly time exceeded");
-		else {
-			RP_OUT_LIT(o, "time exceeded, code ");
-			rp_out_u64(o, c->code);
-		}
-		return;
-	case RP_ICMP_PARAMPROB:
-		RP_OUT_LIT(o, "parameter problem");
-		if (c->code == 0 && (c->have & RP_ICMP_REST)) {
-			RP_OUT_LIT(o, " - octet ");
-			rp_out_u64(o, c->rest >> 24);
-		} else {
-			put_code_suffix(o, c);
-		}
-		return;
-	case RP_ICMP_ROUTERADVERT:
-		put_router_advert(o, c);
-		return;
-	default:
-		break;
-	}
-	if (name) {
-		rp_out_str(o, name);
-	} else {
-		RP_OUT_LIT(o, "type ");
-		rp_out_u64(o, c->type);
-	}
-	if (rp_icmp_has_idseq(c->type))
-		put_id_seq(o, c);
-	if (!name || (c->code && !rp_icmp_is_error(c->type))) {
-		RP_OUT_LIT(o, ", code ");
-		rp_out_u64(o, c->code);
-	}
-	if (c->type == RP_ICMP_TSTAMP || c->type == RP_ICMP_TSTAMPREPLY) {
-		if (c->have & RP_ICMP_OTIME) {
-			RP_OUT_LIT(o, ", org ");
-			rp_out_u64(o, c->otime);
-		}
-		if (c->have & RP_ICMP_RTIME) {
-			RP_OUT_LIT(o, ", recv ");
-			rp_out_u64(o, c->rtime);
-		}
-		if (c->have & RP_ICMP_TTIME) {
-			RP_OUT_LIT(o, ", xmit ");
-			rp_out_u64(o, c->ttime);
-		}
-	}
-	if (c->type == RP_ICMP_MASKREPLY && (c->have & RP_ICMP_MASK)) {
-		RP_OUT_LIT(o, ", mask ");
-		rp_out_ip4(o, c->mask);
-	}
-}
-
-static void put_l4_summary(struct rp_out *o, const struct rp_ipv4 *ip, enum rp_l4 l4,
-			   const struct rp_udp *u, const struct rp_tcp *t);
-
-/* -v on an error: the quoted datagram, as one more short IP line. */
-static void put_inner(struct rp_out *o, const struct rp_inner *in)
-{
-	RP_OUT_LIT(o, ", quoting IP ");
-	put_endpoints(o, &in->ip, in->l4, &in->udp, &in->tcp);
-	if (in->l4 == RP_L4_ICMP && (in->icmp.have & RP_ICMP_TYPE)) {
-		const char *name = rp_icmp_type_name(in->icmp.type);
-		RP_OUT_LIT(o, ": ICMP ");
-		if (name) {
-			rp_out_str(o, name);
-		} else {
-			RP_OUT_LIT(o, "type ");
-			rp_out_u64(o, in->icmp.type);
-		}
-		if (rp_icmp_has_idseq(in->icmp.type))
-			put_id_seq(o, &in->icmp);
-	} else if (in->l4 != RP_L4_NONE) {
-		RP_OUT_LIT(o, ": ");
-		put_l4_summary(o, &in->ip, in->l4, &in->udp, &in->tcp);
-	}
-	if (in->ip.have & RP_IP_TTL) {
-		RP_OUT_LIT(o, " (ttl ");
-		rp_out_u64(o, in->ip.ttl);
-		RP_OUT_LIT(o, ", id ");
-		rp_out_u64(o, in->ip.id);
-		rp_out_char(o, ')');
-	}
-}
-
-static void put_icmp(struct rp_out *o, const struct rp_packet *pkt, int verbose)
-{
-	const struct rp_icmp *c = &pkt->icmp;
-
-	RP_OUT_LIT(o, "ICMP");
-	if (!(c->have & RP_ICMP_TYPE))
-		return;
-	rp_out_char(o, ' ');
-	put_icmp_body(o, pkt);
-	RP_OUT_LIT(o, ", length ");
-	rp_out_u64(o, c->length);
-	if (pkt->resp_ns >= 0) {
-		RP_OUT_LIT(o, ", time ");
-		rp_out_ms3(o, pkt->resp_ns);
-		RP_OUT_LIT(o, " ms");
-		if (pkt->dup)
-			RP_OUT_LIT(o, " (DUP!)");
-	}
-	if (verbose && pkt->has_inner)
-		put_inner(o, &pkt->inner);
-}
-
-static void put_proto_name(struct rp_out *o, uint8_t proto)
-{
-	const char *name = rp_ipproto_name(proto);
-
-	if (name) {
-		rp_out_str(o, name);
-	} else {
-		RP_OUT_LIT(o, "ip-proto-");
-		rp_out_u64(o, proto);
-	}
-}
-
-static void put_l4_summary(struct rp_out *o, const struct rp_ipv4 *ip, enum rp_l4 l4,
-			   const struct rp_udp *u, const struct rp_tcp *t)
-{
-	if (l4 == RP_L4_UDP) {
-		put_udp(o, u);
-	} else if (l4 == RP_L4_TCP) {
-		put_tcp(o, t);
-	} else {
-		put_proto_name(o, ip->proto);
-		if (l4 == RP_L4_OTHER) { /* fragments say their length in the (frag ...) mark */
-			RP_OUT_LIT(o, ", length ");
-			rp_out_u64(o, ip->len - ip->ihl * 4u);
-		}
-	}
 }
 
 static void put_frag(struct rp_out *o, const struct rp_ipv4 *ip)
@@ -797,15 +390,15 @@ static void put_ipv4(struct rp_out *o, const struct rp_packet *pkt, int verbose)
 	RP_OUT_LIT(o, "IP ");
 	if (verbose && (ip->have & RP_IP_OPTS))
 		put_ip_detail(o, ip);
-	put_endpoints(o, ip, pkt->l4, &pkt->udp, &pkt->tcp);
+	rp_text_endpoints(o, ip, pkt->l4, &pkt->udp, &pkt->tcp);
 	rp_out_char(o, ':');
 	if (!(ip->have & RP_IP_OPTS) || (pkt->l4 == RP_L4_NONE && rp_ip_first_fragment(ip)))
 		return; /* the IP header itself was cut or malformed */
 	rp_out_char(o, ' ');
 	if (pkt->l4 == RP_L4_ICMP)
-		put_icmp(o, pkt, verbose);
+		rp_text_icmp(o, pkt, verbose);
 	else
-		put_l4_summary(o, ip, pkt->l4, &pkt->udp, &pkt->tcp);
+		rp_text_l4_summary(o, ip, pkt->l4, &pkt->udp, &pkt->tcp);
 	if (rp_ip_is_fragment(ip) && !pkt->malformed)
 		put_frag(o, ip);
 	if (ip->checksum_ok == RP_CHECK_BAD && !verbose) {
@@ -816,13 +409,13 @@ static void put_ipv4(struct rp_out *o, const struct rp_packet *pkt, int verbose)
 		RP_OUT_LIT(o, "!]");
 	}
 	if (pkt->l4 == RP_L4_ICMP)
-		put_cksum_verdict(o, "icmp", pkt->icmp.checksum_ok, pkt->icmp.checksum,
+		rp_text_cksum_verdict(o, "icmp", pkt->icmp.checksum_ok, pkt->icmp.checksum,
 				  pkt->icmp.checksum_want, verbose);
 	else if (pkt->l4 == RP_L4_UDP)
-		put_cksum_verdict(o, "udp", pkt->udp.checksum_ok, pkt->udp.checksum,
+		rp_text_cksum_verdict(o, "udp", pkt->udp.checksum_ok, pkt->udp.checksum,
 				  pkt->udp.checksum_want, verbose);
 	else if (pkt->l4 == RP_L4_TCP)
-		put_cksum_verdict(o, "tcp", pkt->tcp.checksum_ok, pkt->tcp.checksum,
+		rp_text_cksum_verdict(o, "tcp", pkt->tcp.checksum_ok, pkt->tcp.checksum,
 				  pkt->tcp.checksum_want, verbose);
 }
 
