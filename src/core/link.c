@@ -60,7 +60,7 @@ static void set_payload(struct rp_packet *pkt, uint32_t ethertype, const struct 
 		pkt->l3 = RP_L3_IPV4;
 	} else {
 		pkt->l3 = RP_L3_OTHER;
-		pkt->other_kind = ethertype < ETHERTYPE_MIN ? RP_OTHER_8023 : RP_OTHER_ETHERTYPE;
+		pkt->other_kind = RP_OTHER_ETHERTYPE;
 	}
 }
 
@@ -93,6 +93,8 @@ static enum rp_status ether_decode(struct rp_packet *pkt, const struct rp_buf *f
 		rp_get_be16(f, off, &type);
 	}
 	set_payload(pkt, type, f, off + 2, l3);
+	if (type < ETHERTYPE_MIN) /* an 802.3 length field, not a type: an LLC frame */
+		pkt->other_kind = RP_OTHER_8023;
 	return RP_DEC_OK;
 }
 
@@ -125,9 +127,8 @@ static enum rp_status sll_decode(struct rp_packet *pkt, const struct rp_buf *f,
 	if (st != RP_DEC_OK)
 		return st;
 	rp_get_be16(f, v2 ? 0 : 14, &proto);
+	/* Values below 0x600 are Linux's own protocol codes here, not lengths: shown as types. */
 	set_payload(pkt, proto, f, hlen, l3);
-	if (proto < ETHERTYPE_MIN) /* SLL protocol values below 0x600 are Linux's own codes */
-		pkt->other_kind = RP_OTHER_ETHERTYPE;
 	return RP_DEC_OK;
 }
 
