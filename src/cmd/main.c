@@ -12,21 +12,25 @@
 #include "cmd.h"
 #include "rawprobe/privs.h"
 
+/* What a subcommand may keep of the privileges the binary was started with. */
+enum keep { KEEP_NOTHING, KEEP_NET_RAW, KEEP_ALL_TO_REPORT };
+
 struct subcommand {
 	const char *name;
 	int (*run)(int argc, char **argv);
+	enum keep keep;
 	const char *summary;
 };
 
 static const struct subcommand subcommands[] = {
-	{ "read", cmd_read, "offline pcap/pcapng analysis: lines, JSON, statistics" },
-	{ "ping", NULL, "ICMP echo probes to one target or a sweep" },
-	{ "craft", NULL, "build any IPv4 packet by hand, send it, decode the replies" },
-	{ "trace", NULL, "TTL-stepping path discovery" },
-	{ "serve", NULL, "stream/datagram/seqpacket server" },
-	{ "connect", NULL, "netcat-like client" },
-	{ "bench", NULL, "throughput and latency over a socket address" },
-	{ "caps", NULL, "what this process may do and why" },
+	{ "read", cmd_read, KEEP_NOTHING, "offline pcap/pcapng analysis: lines, JSON, statistics" },
+	{ "ping", cmd_ping, KEEP_NET_RAW, "ICMP echo probes to one target or a sweep" },
+	{ "craft", NULL, KEEP_NET_RAW, "build any IPv4 packet by hand, send it, decode the replies" },
+	{ "trace", NULL, KEEP_NET_RAW, "TTL-stepping path discovery" },
+	{ "serve", cmd_serve, KEEP_NOTHING, "stream/datagram/seqpacket server" },
+	{ "connect", cmd_connect, KEEP_NOTHING, "netcat-like client" },
+	{ "bench", cmd_bench, KEEP_NOTHING, "throughput and latency over a socket address" },
+	{ "caps", cmd_caps, KEEP_ALL_TO_REPORT, "what this process may do and why" },
 };
 
 #define NSUB (sizeof subcommands / sizeof subcommands[0])
@@ -106,14 +110,28 @@ static void usage(FILE *f)
 	fputs("\n'rawprobe COMMAND --help' describes a command; 'man rawprobe' has the rest.\n", f);
 }
 
-int main(int argc, char **argv)
+/*
+ * Before any option is parsed: commands that open raw sockets keep CAP_NET_RAW
+ * in the permitted set only (raised around socket(2), dropped before the first
+ * packet); caps reports first and drops then; the rest give up everything.
+ */
+static void limit_privileges(const struct subcommand *sub)
 {
 	char err[256];
+	int rc = 0;
+
+	if (sub->keep == KEEP_NET_RAW)
+		rc = rp_privs_keep_net_raw(err, sizeof err);
+	else if (sub->keep == KEEP_NOTHING)
+		rc = rp_privs_drop_all(err, sizeof err);
+	if (rc != 0)
+		cmd_fail(sub->name, "cannot give up privileges (%s); refusing to run with them", err);
+}
+
+int main(int argc, char **argv)
+{
 	const char *name;
 
-	/* Nothing in this build needs a privilege: drop them all before reading anything. */
-	if (rp_privs_drop_all(err, sizeof err) != 0)
-		cmd_fail(NULL, "cannot drop privileges (%s); refusing to run with them", err);
 	if (argc < 2) {
 		usage(stderr);
 		return RP_EXIT_ERROR;
@@ -130,6 +148,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < NSUB; i++) {
 		if (strcmp(name, subcommands[i].name) != 0)
 			continue;
+		limit_privileges(&subcommands[i]);
 		if (!subcommands[i].run)
 			cmd_fail(name, "not available in this build of rawprobe yet; see 'rawprobe --help'");
 		return subcommands[i].run(argc - 1, argv + 1);

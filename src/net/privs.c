@@ -1,5 +1,6 @@
-/* Giving up privileges with libcap: all of them, for good. */
+/* Privileges with libcap: CAP_NET_RAW raised only around the calls that need it, then nothing. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
@@ -14,6 +15,77 @@ static int fail(char *err, size_t errlen, const char *what)
 	return -1;
 }
 
+static int clear_ambient(char *err, size_t errlen)
+{
+	/* EINVAL: a kernel without ambient capabilities has none to clear. */
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
+		return fail(err, errlen, "clearing ambient capabilities");
+	return 0;
+}
+
+int rp_privs_keep_net_raw(char *err, size_t errlen)
+{
+	cap_value_t raw = CAP_NET_RAW;
+	bool keep = rp_privs_net_raw_permitted();
+	cap_t caps;
+	int rc = 0;
+
+	if (clear_ambient(err, errlen) != 0)
+		return -1;
+	caps = cap_init();
+	if (!caps)
+		return fail(err, errlen, "cap_init");
+	if (keep && cap_set_flag(caps, CAP_PERMITTED, 1, &raw, CAP_SET) != 0)
+		rc = fail(err, errlen, "cap_set_flag");
+	if (rc == 0 && cap_set_proc(caps) != 0)
+		rc = fail(err, errlen, "limiting capabilities to CAP_NET_RAW");
+	cap_free(caps);
+	return rc;
+}
+
+bool rp_privs_net_raw_permitted(void)
+{
+	cap_flag_value_t v = CAP_CLEAR;
+	cap_t caps = cap_get_proc();
+
+	if (!caps)
+		return false;
+	cap_get_flag(caps, CAP_NET_RAW, CAP_PERMITTED, &v);
+	cap_free(caps);
+	return v == CAP_SET;
+}
+
+static int set_effective(cap_flag_value_t v)
+{
+	cap_value_t raw = CAP_NET_RAW;
+	cap_t caps = cap_get_proc();
+	int rc = -1;
+
+	if (!caps)
+		return -1;
+	if (cap_set_flag(caps, CAP_EFFECTIVE, 1, &raw, v) == 0)
+		rc = cap_set_proc(caps);
+	cap_free(caps);
+	return rc;
+}
+
+int rp_privs_raise_net_raw(void)
+{
+	if (!rp_privs_net_raw_permitted()) {
+		errno = EPERM;
+		return -1;
+	}
+	return set_effective(CAP_SET);
+}
+
+void rp_privs_lower(void)
+{
+	int saved = errno;
+
+	set_effective(CAP_CLEAR);
+	errno = saved;
+}
+
 int rp_privs_drop_all(char *err, size_t errlen)
 {
 	uid_t ruid = getuid();
@@ -25,8 +97,8 @@ int rp_privs_drop_all(char *err, size_t errlen)
 		return fail(err, errlen, "setresgid");
 	if (geteuid() != ruid && setresuid(ruid, ruid, ruid) != 0)
 		return fail(err, errlen, "setresuid");
-	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
-		return fail(err, errlen, "clearing ambient capabilities");
+	if (clear_ambient(err, errlen) != 0)
+		return -1;
 	none = cap_init();
 	if (!none)
 		return fail(err, errlen, "cap_init");
@@ -36,4 +108,9 @@ int rp_privs_drop_all(char *err, size_t errlen)
 	}
 	cap_free(none);
 	return 0;
+}
+
+bool rp_privs_real_root(void)
+{
+	return getuid() == 0;
 }

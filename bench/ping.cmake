@@ -1,0 +1,1 @@
+# Ping benchmark helpers (against iputils ping, hping3, nping, fping, nmap).

@@ -1,0 +1,1 @@
+# Socket benchmark helpers (rawprobe bench against socat and a bare loop).

@@ -1,0 +1,8 @@
+/* rawprobe serve: not written yet. */
+#include "cmd.h"
+
+int cmd_serve(int argc, char **argv)
+{
+	(void)argc;
+	cmd_fail(argv[0], "not available in this build of rawprobe yet; see 'rawprobe --help'");
+}
