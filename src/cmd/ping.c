@@ -1,8 +1,418 @@
-/* rawprobe ping: not written yet. */
+/*
+ * rawprobe ping: options, the socket (opened first, with CAP_NET_RAW raised
+ * only around it), every privilege dropped, then the targets; one target
+ * runs as iputils ping does (ping_one.c), several as fping does (ping_sweep.c).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "cmd.h"
+#include "ping.h"
+#include "rawprobe/decode.h"
+#include "rawprobe/privs.h"
+
+#define DLT_RAW_IPV4 228 /* LINKTYPE_IPV4: what the engine hands over */
+
+volatile sig_atomic_t ping_stop, ping_status;
+
+static const char usage_text[] =
+	"usage: rawprobe ping [options] TARGET...\n"
+	"One TARGET: iputils ping's output. Several, or a CIDR block: an fping-like sweep.\n"
+	"  -c, --count N          stop after N probes (sweep: probes per target, default 1)\n"
+	"  -i, --interval SECS    between probes (default 1; under 0.002 root only)\n"
+	"  -s, --size BYTES       echo data bytes (default 56)\n"
+	"  -t, --ttl N            IP time to live (default 64)\n"
+	"  -Q, --tos N            IP type of service byte\n"
+	"  -M, --pmtudisc do|dont|want  set DF (do), clear it (dont), default want\n"
+	"  -W, --timeout SECS     time to wait for a reply (sweep: per probe, default 1)\n"
+	"  -w, --deadline SECS    stop after SECS whatever else\n"
+	"  -f, --flood            send as fast as replies come back (root only)\n"
+	"  -l, --preload N        send N probes at once at the start\n"
+	"  -q, --quiet            only the first line and the summary\n"
+	"  -n, --numeric          no name lookups\n"
+	"  -I, --interface IF|ADDR  send through interface IF, or from address ADDR\n"
+	"  -p, --pattern HEX      fill the data with up to 16 bytes of pattern\n"
+	"  -D, --timestamp        print the receive time before each line\n"
+	"  -O, --outstanding      report probes still unanswered when the next one goes\n"
+	"      --json             JSON Lines events (reply, timeout, error, summary)\n"
+	"      --pcap FILE        save every probe and reply (raw IPv4, nanosecond times)\n"
+	"      --rate PPS         probes per second (sweep default 10000)\n"
+	"  -a, --alive            sweep: print only the targets that answered\n"
+	"  -u, --unreachable      sweep: print only the targets that did not\n"
+	"      --retries N        sweep: re-send an unanswered probe N times (default 1)\n"
+	"Without CAP_NET_RAW it uses ICMP datagram sockets when net.ipv4.ping_group_range allows.\n";
+
+enum { OPT_JSON = 256, OPT_PCAP, OPT_RATE, OPT_RETRIES, OPT_HELP };
+
+static const struct option longopts[] = {
+	{ "count", required_argument, NULL, 'c' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "size", required_argument, NULL, 's' },
+	{ "ttl", required_argument, NULL, 't' },
+	{ "tos", required_argument, NULL, 'Q' },
+	{ "pmtudisc", required_argument, NULL, 'M' },
+	{ "timeout", required_argument, NULL, 'W' },
+	{ "deadline", required_argument, NULL, 'w' },
+	{ "flood", no_argument, NULL, 'f' },
+	{ "preload", required_argument, NULL, 'l' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "numeric", no_argument, NULL, 'n' },
+	{ "interface", required_argument, NULL, 'I' },
+	{ "pattern", required_argument, NULL, 'p' },
+	{ "timestamp", no_argument, NULL, 'D' },
+	{ "outstanding", no_argument, NULL, 'O' },
+	{ "alive", no_argument, NULL, 'a' },
+	{ "unreachable", no_argument, NULL, 'u' },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "pcap", required_argument, NULL, OPT_PCAP },
+	{ "rate", required_argument, NULL, OPT_RATE },
+	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void parse_pattern(struct ping_opts *o, const char *arg)
+{
+	size_t n = strlen(arg);
+
+	if (n == 0 || n > 32 || strspn(arg, "0123456789abcdefABCDEF") != n)
+		cmd_fail(PING_SUB, "-p value '%s' is not a pattern of 1 to 16 hex bytes (e.g. -p ff00)", arg);
+	/* An odd number of digits: the last one is a high nibble, as iputils reads it. */
+	o->pattern_len = (n + 1) / 2;
+	for (size_t i = 0; i < n; i += 2) {
+		char pair[3] = { arg[i], i + 1 < n ? arg[i + 1] : '0', 0 };
+		o->pattern[i / 2] = (uint8_t)strtoul(pair, NULL, 16);
+	}
+}
+
+static uint8_t parse_byte_value(const char *opt, const char *arg, unsigned min)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 0); /* decimal, or 0x.. as iputils takes -Q */
+	if (arg[0] == '-' || end == arg || *end || errno || v < min || v > 255)
+		cmd_fail(PING_SUB, "%s value '%s' is out of range (%u to 255)", opt, arg, min);
+	return (uint8_t)v;
+}
+
+static void parse_interface(struct ping_opts *o, const char *arg)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, arg, &a) == 1)
+		o->source = a.s_addr;
+	else if (strlen(arg) >= 16)
+		cmd_fail(PING_SUB, "-I value '%s' is neither an IPv4 address nor an interface name", arg);
+	else
+		o->interface = arg;
+}
+
+static void parse_opt(struct ping_opts *o, int ch, char **argv)
+{
+	switch (ch) {
+	case 'c': o->count = cmd_parse_uint(PING_SUB, "-c", optarg, 1, UINT64_MAX / 2); break;
+	case 'i':
+		o->interval_ns = cmd_parse_seconds(PING_SUB, "-i", optarg, 0, 3600 * 24);
+		o->interval_set = true;
+		break;
+	case 's': o->size = cmd_parse_uint(PING_SUB, "-s", optarg, 0, RP_ECHO_DATA_MAX); break;
+	case 't': o->ttl = parse_byte_value("-t", optarg, 1); break;
+	case 'Q': o->tos = parse_byte_value("-Q", optarg, 0); break;
+	case 'M':
+		if (!strcmp(optarg, "do"))
+			o->pmtudisc = IP_PMTUDISC_DO;
+		else if (!strcmp(optarg, "dont"))
+			o->pmtudisc = IP_PMTUDISC_DONT;
+		else if (!strcmp(optarg, "want"))
+			o->pmtudisc = -1;
+		else
+			cmd_fail(PING_SUB, "-M value '%s' is not one of do, dont, want", optarg);
+		break;
+	case 'W':
+		o->timeout_ns = cmd_parse_seconds(PING_SUB, "-W", optarg, 0.001, 3600);
+		o->timeout_set = true;
+		break;
+	case 'w': o->deadline_ns = cmd_parse_seconds(PING_SUB, "-w", optarg, 0.001, 3600 * 24 * 365); break;
+	case 'f': o->flood = true; break;
+	case 'l': o->preload = (unsigned)cmd_parse_uint(PING_SUB, "-l", optarg, 1, 65536); break;
+	case 'q': o->quiet = true; break;
+	case 'n': o->numeric = true; break;
+	case 'I': parse_interface(o, optarg); break;
+	case 'p': parse_pattern(o, optarg); break;
+	case 'D': o->timestamps = true; break;
+	case 'O': o->outstanding = true; break;
+	case 'a': o->alive_only = true; break;
+	case 'u': o->unreachable_only = true; break;
+	case OPT_JSON: o->json = true; break;
+	case OPT_PCAP: o->pcap_path = optarg; break;
+	case OPT_RATE: o->rate = cmd_parse_uint(PING_SUB, "--rate", optarg, 1, 10000000); break;
+	case OPT_RETRIES:
+		o->retries = (unsigned)cmd_parse_uint(PING_SUB, "--retries", optarg, 0, 20);
+		o->retries_set = true;
+		break;
+	case OPT_HELP:
+		fputs(usage_text, stdout);
+		exit(RP_EXIT_OK);
+	default:
+		cmd_bad_option(PING_SUB, ch, argv);
+	}
+}
+
+/* iputils' rules: flooding and short intervals only for root; some options exclude others. */
+static void check_opts(struct ping_opts *o)
+{
+	bool root = rp_privs_real_root();
+
+	if (o->flood && !root)
+		cmd_fail(PING_SUB, "-f (flood) is for root only, as in iputils ping; use -i 0.002 or more");
+	if (o->rate && !o->interval_set)
+		o->interval_ns = 1000000000 / (int64_t)o->rate;
+	else if (o->rate)
+		cmd_fail(PING_SUB, "-i and --rate both set the interval; give one of them");
+	if (o->interval_set && o->interval_ns < 2000000 && !root)
+		cmd_fail(PING_SUB, "-i %s: intervals under 2 ms are for root only, as in iputils ping; "
+			 "use -i 0.002 or more", optarg ? optarg : "");
+	if (o->rate > 500 && !root)
+		cmd_fail(PING_SUB, "--rate %llu: more than 500 probes per second is for root only; "
+			 "use --rate 500 or less", (unsigned long long)o->rate);
+	if (o->preload > 3 && !root)
+		cmd_fail(PING_SUB, "-l %u: a preload of more than 3 is for root only, as in iputils ping",
+			 o->preload);
+	if (o->alive_only && o->unreachable_only)
+		cmd_fail(PING_SUB, "-a and -u exclude each other; give one of them");
+	if (o->flood && o->interval_set == false)
+		o->interval_ns = 0;
+}
+
+static char *self_path(char *buf, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+
+	if (n <= 0)
+		return strcpy(buf, "rawprobe");
+	buf[n] = '\0';
+	return buf;
+}
+
+static void open_socket(struct ping_ctx *c)
+{
+	struct ping_opts *o = c->o;
+	struct rp_icmp_sock_opts so = {
+		.device = o->interface,
+		.rcvbuf = 4 << 20,
+		.ttl = o->ttl,
+		.tos = o->tos,
+		.pmtudisc = o->pmtudisc,
+		.source = o->source,
+	};
+	char err[256], self[PATH_MAX];
+
+	switch (rp_icmp_sock_open(&c->sock, &so, err, sizeof err)) {
+	case RP_OPEN_OK:
+		break;
+	case RP_OPEN_NO_PRIVILEGE:
+		cmd_fail(PING_SUB, "no permission for ICMP sockets: needs CAP_NET_RAW "
+			 "(as root: setcap cap_net_raw+p %s) or a group in net.ipv4.ping_group_range",
+			 self_path(self, sizeof self));
+	case RP_OPEN_FAILED:
+		cmd_fail(PING_SUB, "%s", err);
+	}
+	if (rp_icmp_sock_setup(&c->sock, &so, err, sizeof err) != 0)
+		cmd_fail(PING_SUB, "%s", err);
+}
+
+int64_t ping_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t ping_real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static sigset_t run_mask; /* what ppoll lets through: everything */
+
+int ping_wait(struct ping_ctx *c, int64_t until)
+{
+	struct pollfd p = { .fd = c->sock.fd, .events = POLLIN };
+	int64_t left = until - ping_mono_ns();
+	struct timespec ts;
+
+	rp_out_flush(&c->out);
+	if (left < 0)
+		left = 0;
+	ts.tv_sec = left / 1000000000;
+	ts.tv_nsec = left % 1000000000;
+	/* Signals stay blocked except inside ppoll: a flag set by a handler is never missed. */
+	return ppoll(&p, 1, until == INT64_MAX ? NULL : &ts, &run_mask);
+}
+
+static void on_signal(int sig)
+{
+	if (sig == SIGQUIT)
+		ping_status = 1;
+	else
+		ping_stop = 1;
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t block;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &block, &run_mask);
+	sigdelset(&run_mask, SIGINT);
+	sigdelset(&run_mask, SIGTERM);
+	sigdelset(&run_mask, SIGQUIT);
+}
+
+size_t ping_build(struct ping_ctx *c, uint8_t *buf, size_t cap, uint32_t src, uint32_t dst,
+		  uint16_t seq, int64_t sent_ns)
+{
+	struct ping_opts *o = c->o;
+	struct rp_echo_spec s = {
+		.src = src,
+		.dst = dst,
+		.ip_id = c->ip_id++,
+		.ttl = o->ttl,
+		.tos = o->tos,
+		.df = o->pmtudisc != IP_PMTUDISC_DONT,
+		.id = c->sock.id,
+		.seq = seq,
+		.data_len = o->size,
+		.pattern = o->pattern_len ? o->pattern : NULL,
+		.pattern_len = o->pattern_len,
+		.sent_ns = sent_ns,
+		.key = &c->key,
+	};
+
+	return rp_echo_build(buf, cap, &s, true);
+}
+
+bool ping_match(struct ping_ctx *c, unsigned i, struct rp_reply *r)
+{
+	const uint8_t *d = c->rx.data[i];
+	size_t n = c->rx.len[i];
+
+	rp_decode(&c->pkt, DLT_RAW_IPV4, d, (uint32_t)n, (uint32_t)n, RP_DECODE_CHECKSUMS);
+	if (c->pcap)
+		rp_pcapw_write(c->pcap, d, n, c->rx.ts_ns[i]);
+	return rp_reply_match(r, &c->pkt, d, n, c->sock.id, &c->key);
+}
+
+/* A single target is one host or address; anything with a '/' or several targets is a sweep. */
+static bool is_sweep(int n, char **targets)
+{
+	return n > 1 || strchr(targets[0], '/') != NULL;
+}
+
+static uint32_t resolve_one(const char *name, char *canon, size_t canon_len)
+{
+	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_RAW };
+	struct addrinfo *res;
+	struct in_addr a;
+	int rc;
+
+	if (inet_pton(AF_INET, name, &a) == 1) {
+		snprintf(canon, canon_len, "%s", name);
+		return a.s_addr;
+	}
+	rc = getaddrinfo(name, NULL, &hints, &res);
+	if (rc != 0)
+		cmd_fail(PING_SUB, "%s: %s; give an IPv4 address or a name that resolves to one", name,
+			 gai_strerror(rc));
+	a = ((struct sockaddr_in *)res->ai_addr)->sin_addr;
+	snprintf(canon, canon_len, "%s", name);
+	freeaddrinfo(res);
+	return a.s_addr;
+}
+
+static void setup(struct ping_ctx *c, bool sweep)
+{
+	struct ping_opts *o = c->o;
+	char err[256];
+	size_t max = RP_IPV4_HDR + RP_ICMP_ECHO_HDR + o->size;
+	unsigned batch = max > 16384 ? 8 : 64;
+
+	open_socket(c);
+	if (rp_privs_drop_all(err, sizeof err) != 0)
+		cmd_fail(PING_SUB, "cannot drop privileges (%s); refusing to go on with them", err);
+	if (getrandom(&c->key, sizeof c->key, 0) != sizeof c->key)
+		cmd_fail(PING_SUB, "no random numbers for the probe key: %s", strerror(errno));
+	if (getrandom(&c->ip_id, sizeof c->ip_id, 0) != sizeof c->ip_id)
+		c->ip_id = (uint16_t)getpid();
+	if (rp_rx_batch_init(&c->rx, batch, max < 576 ? 576 : max) != 0)
+		cmd_fail(PING_SUB, "out of memory");
+	if (o->pcap_path) {
+		c->pcap = rp_pcapw_open(o->pcap_path, err, sizeof err);
+		if (!c->pcap)
+			cmd_fail(PING_SUB, "%s", err);
+	}
+	(void)sweep;
+}
 
 int cmd_ping(int argc, char **argv)
 {
-	(void)argc;
-	cmd_fail(argv[0], "not available in this build of rawprobe yet; see 'rawprobe --help'");
+	static char outmem[1 << 16];
+	struct ping_opts o = { .size = 56, .ttl = 64, .pmtudisc = -1, .interval_ns = 1000000000 };
+	struct ping_ctx c = { .o = &o };
+	int ch, rc;
+	bool sweep;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":c:i:s:t:Q:M:W:w:fl:qnI:p:DOau", longopts, NULL)) != -1)
+		parse_opt(&o, ch, argv);
+	if (optind >= argc)
+		cmd_fail(PING_SUB, "no target given; usage: rawprobe ping [options] TARGET...");
+	check_opts(&o);
+	sweep = is_sweep(argc - optind, argv + optind);
+	rp_out_init(&c.out, STDOUT_FILENO, outmem, sizeof outmem);
+	setup(&c, sweep);
+	catch_signals();
+	if (sweep) {
+		rc = ping_sweep(&c, argv + optind, argc - optind);
+	} else {
+		char name[NI_MAXHOST];
+		uint32_t target = resolve_one(argv[optind], name, sizeof name);
+		rc = ping_one(&c, name, target);
+	}
+	rp_out_flush(&c.out);
+	if (c.pcap) {
+		char err[256];
+		if (rp_pcapw_close(c.pcap, err, sizeof err) != 0)
+			cmd_fail(PING_SUB, "%s", err);
+	}
+	if (c.out.err)
+		cmd_fail(PING_SUB, "writing the output failed: %s", strerror(c.out.err));
+	rp_rx_batch_free(&c.rx);
+	rp_icmp_sock_close(&c.sock);
+	return rc;
 }

@@ -1,0 +1,103 @@
+/*
+ * The ICMP socket engine: a raw socket that sends whole IPv4 datagrams
+ * (IP_HDRINCL) and receives only the ICMP messages about our own
+ * identifier (ICMP_FILTER plus a socket BPF program), or, without
+ * CAP_NET_RAW, an unprivileged ICMP datagram socket (net.ipv4.ping_group_range).
+ *
+ * Either way received messages come out as whole IPv4 datagrams with the
+ * kernel's receive timestamp: for datagram sockets the engine writes the IP
+ * header the kernel kept to itself, and turns queued errors (IP_RECVERR)
+ * into the ICMP error datagrams they came from, so that one decoder and one
+ * matcher serve both.
+ */
+#ifndef RAWPROBE_ICMPSOCK_H
+#define RAWPROBE_ICMPSOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+enum rp_icmp_mode {
+	RP_ICMP_RAW,   /* SOCK_RAW with IP_HDRINCL: we write the IPv4 header */
+	RP_ICMP_DGRAM, /* SOCK_DGRAM, IPPROTO_ICMP: the kernel writes it and picks the id */
+};
+
+enum rp_open_error {
+	RP_OPEN_OK,
+	RP_OPEN_NO_PRIVILEGE, /* no CAP_NET_RAW and ping_group_range excludes us */
+	RP_OPEN_FAILED,       /* anything else: err says what */
+};
+
+struct rp_icmp_sock {
+	int fd;
+	enum rp_icmp_mode mode;
+	uint16_t id;    /* the echo identifier of this run */
+	uint32_t local; /* datagram mode: the bound address, once known (network order) */
+};
+
+struct rp_icmp_sock_opts {
+	const char *device;   /* SO_BINDTODEVICE, or NULL */
+	bool raw_only;        /* no datagram fallback (craft, trace) */
+	int rcvbuf;           /* SO_RCVBUF bytes, 0 for the default */
+	uint8_t ttl, tos;     /* datagram mode: set on the socket (raw: in each header) */
+	int pmtudisc;         /* -1 default, else IP_PMTUDISC_DO / IP_PMTUDISC_DONT */
+	uint32_t source;      /* datagram mode: bind to this address (network order), 0: any */
+};
+
+/*
+ * Opens the socket: raw when CAP_NET_RAW can be raised (it is raised only
+ * around socket(2) and SO_BINDTODEVICE), else a datagram socket unless
+ * raw_only. Chooses the run's identifier. Call before dropping privileges.
+ */
+enum rp_open_error rp_icmp_sock_open(struct rp_icmp_sock *s, const struct rp_icmp_sock_opts *o,
+				     char *err, size_t errlen);
+
+/* Sets up what needs no privilege: filters, timestamps, TTL reporting. */
+int rp_icmp_sock_setup(struct rp_icmp_sock *s, const struct rp_icmp_sock_opts *o, char *err,
+		       size_t errlen);
+
+void rp_icmp_sock_close(struct rp_icmp_sock *s);
+
+/* The source address the kernel would choose to reach dst (network order), via a UDP connect. */
+int rp_route_source(uint32_t dst, const char *device, uint32_t *src, char *err, size_t errlen);
+
+/* An outgoing datagram: raw mode sends data whole, datagram mode sends data + 20 (the ICMP part). */
+struct rp_tx {
+	const uint8_t *data; /* starts with the IPv4 header in both modes */
+	size_t len;
+	uint32_t dst;        /* network order */
+};
+
+/* Sends n datagrams with as few calls as possible (sendmmsg). Returns how many went, -1 on error. */
+int rp_icmp_send(struct rp_icmp_sock *s, const struct rp_tx *tx, unsigned n);
+
+#define RP_RX_HEADROOM 20 /* datagram mode writes the IPv4 header in front of what it received */
+
+/* A batch of received datagrams, buffers allocated once. */
+struct rp_rx_batch {
+	unsigned cap, n;
+	size_t slot;          /* bytes per buffer, headroom included */
+	uint8_t *mem;
+	struct mmsghdr *msgs;
+	struct iovec *iov;
+	struct sockaddr_storage *from;
+	uint8_t *ctl;         /* control buffers */
+	/* results, per message */
+	uint8_t **data;       /* the IPv4 datagram */
+	size_t *len;
+	int64_t *ts_ns;       /* kernel receive time, CLOCK_REALTIME */
+	bool *truncated;
+};
+
+int rp_rx_batch_init(struct rp_rx_batch *b, unsigned cap, size_t max_datagram);
+void rp_rx_batch_free(struct rp_rx_batch *b);
+
+/*
+ * Reads what is waiting, without blocking: up to max datagrams (b->cap
+ * when 0; recvmmsg, or recvmsg when max is 1), plus in datagram mode the
+ * queued errors. Returns b->n, 0 when nothing was waiting, -1 on error.
+ */
+int rp_icmp_recv(struct rp_icmp_sock *s, struct rp_rx_batch *b, unsigned max);
+
+#endif
