@@ -59,8 +59,12 @@ int rp_icmp_sock_setup(struct rp_icmp_sock *s, const struct rp_icmp_sock_opts *o
 
 void rp_icmp_sock_close(struct rp_icmp_sock *s);
 
-/* The source address the kernel would choose to reach dst (network order), via a UDP connect. */
-int rp_route_source(uint32_t dst, const char *device, uint32_t *src, char *err, size_t errlen);
+/*
+ * The source address the kernel would choose to reach dst (network order)
+ * and the path MTU it knows (mtu may be NULL), via a UDP connect.
+ */
+int rp_route_source(uint32_t dst, const char *device, uint32_t *src, unsigned *mtu, char *err,
+		    size_t errlen);
 
 /* An outgoing datagram: raw mode sends data whole, datagram mode sends data + 20 (the ICMP part). */
 struct rp_tx {

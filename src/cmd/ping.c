@@ -183,8 +183,8 @@ static void check_opts(struct ping_opts *o)
 	else if (o->rate)
 		cmd_fail(PING_SUB, "-i and --rate both set the interval; give one of them");
 	if (o->interval_set && o->interval_ns < 2000000 && !root)
-		cmd_fail(PING_SUB, "-i %s: intervals under 2 ms are for root only, as in iputils ping; "
-			 "use -i 0.002 or more", optarg ? optarg : "");
+		cmd_fail(PING_SUB, "-i %g: intervals under 2 ms are for root only, as in iputils ping; "
+			 "use -i 0.002 or more", (double)o->interval_ns / 1e9);
 	if (o->rate > 500 && !root)
 		cmd_fail(PING_SUB, "--rate %llu: more than 500 probes per second is for root only; "
 			 "use --rate 500 or less", (unsigned long long)o->rate);

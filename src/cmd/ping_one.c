@@ -14,6 +14,7 @@
 
 #include "cmd.h"
 #include "ping.h"
+#include "rawprobe/frag.h"
 
 #define TX_BATCH 64
 #define FLOOD_GAP_NS 10000000 /* flood: a probe at least every 10 ms, as iputils */
@@ -34,6 +35,10 @@ struct one {
 	int64_t start, next_send, last_send, start_real;
 	uint8_t *tx;
 	size_t probe_len;
+	uint32_t mtu_src;     /* unused: the route's source when -I gave ours */
+	unsigned mtu;         /* the route's: larger probes are fragmented here (raw sockets do not) */
+	uint8_t *frags;       /* room for one probe's fragments */
+	size_t frags_cap;
 };
 
 static bool seen_test(const struct one *p, uint16_t seq) { return p->seen[seq >> 3] & (1u << (seq & 7)); }
@@ -119,6 +124,53 @@ static void flood_mark(struct one *p, const char *s, size_t n)
 
 /* ------------------------------------------------------------ sending */
 
+/* Raw sockets refuse datagrams over the MTU: split them here, unless -M do forbids it. */
+static bool too_big(const struct one *p)
+{
+	return p->c->sock.mode == RP_ICMP_RAW && p->probe_len > p->mtu;
+}
+
+static void local_error(struct one *p, uint16_t seq)
+{
+	struct rp_out *out = &p->c->out;
+
+	p->nerrors++;
+	seen_set(p, seq);
+	if (p->o->json) {
+		ping_json_error(out, p->addr, p->src, seq, RP_ICMP_UNREACH, 4);
+		return;
+	}
+	/* On stderr, as iputils prints it: not a reply line. */
+	rp_out_flush(out);
+	fprintf(stderr, "rawprobe: ping: local error: message too long, mtu=%u\n", p->mtu);
+}
+
+/* One probe larger than the MTU: its fragments in one batch. Returns 1 when it went. */
+static int send_fragmented(struct one *p, const struct rp_tx *whole, uint16_t seq)
+{
+	struct rp_frag fr[TX_BATCH];
+	struct rp_tx tx[TX_BATCH];
+	uint8_t *dg = (uint8_t *)whole->data;
+	int n;
+
+	if (p->o->pmtudisc == IP_PMTUDISC_DO) {
+		local_error(p, seq);
+		return 1;
+	}
+	dg[6] &= (uint8_t)~(RP_IP_DF >> 8); /* "want": the DF bit goes when we fragment */
+	n = rp_ipv4_fragment(dg, whole->len, p->mtu, p->frags, p->frags_cap, fr, TX_BATCH);
+	if (n < 0)
+		cmd_fail(PING_SUB, "-s %zu does not fit in %d fragments of the route's MTU %u; use a smaller -s",
+			 p->o->size, TX_BATCH, p->mtu);
+	for (int i = 0; i < n; i++)
+		tx[i] = (struct rp_tx){ .data = p->frags + fr[i].off, .len = fr[i].len, .dst = whole->dst };
+	if (rp_icmp_send(&p->c->sock, tx, (unsigned)n) != n)
+		return -1;
+	for (int i = 0; p->c->pcap && i < n; i++)
+		rp_pcapw_write(p->c->pcap, tx[i].data, tx[i].len, p->sent_at[seq]);
+	return 1;
+}
+
 static void send_due(struct one *p, int64_t now)
 {
 	struct ping_ctx *c = p->c;
@@ -126,7 +178,9 @@ static void send_due(struct one *p, int64_t now)
 	unsigned n = 0;
 	int sent;
 
-	while (n < TX_BATCH && (p->o->count == 0 || p->ntransmitted + n < p->o->count) &&
+	unsigned limit = too_big(p) ? 1 : TX_BATCH;
+
+	while (n < limit && (p->o->count == 0 || p->ntransmitted + n < p->o->count) &&
 	       now >= p->next_send) {
 		uint64_t k = p->ntransmitted + n + 1;
 		uint16_t seq = (uint16_t)k;
@@ -151,14 +205,17 @@ static void send_due(struct one *p, int64_t now)
 	}
 	if (n == 0)
 		return;
-	sent = rp_icmp_send(&c->sock, tx, n);
+	if (too_big(p))
+		sent = send_fragmented(p, &tx[0], (uint16_t)(p->ntransmitted + 1));
+	else
+		sent = rp_icmp_send(&c->sock, tx, n);
 	if (sent < 0) {
 		if (errno == EAGAIN || errno == ENOBUFS)
 			return; /* the queue is full: these go at the next wake-up */
 		cmd_fail(PING_SUB, "sendmsg to %s: %s", p->addr, strerror(errno));
 	}
 	for (int i = 0; i < sent; i++) {
-		if (c->pcap)
+		if (c->pcap && !too_big(p))
 			rp_pcapw_write(c->pcap, tx[i].data, tx[i].len, p->sent_at[(uint16_t)(p->ntransmitted + 1 + i)]);
 		flood_mark(p, ".", 1);
 	}
@@ -426,14 +483,17 @@ int ping_one(struct ping_ctx *c, const char *name, uint32_t target)
 	p->name = name;
 	p->target = target;
 	p->src = c->o->source;
-	if (!p->src && rp_route_source(target, c->o->interface, &p->src, err, sizeof err) != 0)
+	if (rp_route_source(target, c->o->interface, p->o->source ? &p->mtu_src : &p->src, &p->mtu, err,
+			    sizeof err) != 0)
 		cmd_fail(PING_SUB, "%s: %s", name, err);
 	if (c->sock.mode == RP_ICMP_DGRAM && !c->sock.local)
 		c->sock.local = p->src;
 	p->probe_len = RP_IPV4_HDR + RP_ICMP_ECHO_HDR + c->o->size;
 	p->tx = malloc(TX_BATCH * p->probe_len);
+	p->frags_cap = p->probe_len + TX_BATCH * 64;
+	p->frags = malloc(p->frags_cap);
 	p->sent_at = calloc(65536, sizeof *p->sent_at);
-	if (!p->tx || !p->sent_at)
+	if (!p->tx || !p->sent_at || !p->frags)
 		cmd_fail(PING_SUB, "out of memory");
 	name_targets(p);
 	print_header(p);
@@ -441,6 +501,7 @@ int ping_one(struct ping_ctx *c, const char *name, uint32_t target)
 	run(p);
 	rc = finish(p);
 	free(p->tx);
+	free(p->frags);
 	free(p->sent_at);
 	free(p->shown);
 	free(p);

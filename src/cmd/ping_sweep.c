@@ -98,8 +98,8 @@ static void plan_targets(struct sweep_run *r, char **specs, int n)
 	for (int i = 0; i < n; i++) {
 		resolve_span(specs[i], &r->spans[i]);
 		if (r->o->pcap_path &&
-		    rp_route_source(htonl(r->spans[i].first), r->o->interface, &r->spans[i].source, err,
-				    sizeof err) != 0)
+		    rp_route_source(htonl(r->spans[i].first), r->o->interface, &r->spans[i].source, NULL,
+				    err, sizeof err) != 0)
 			r->spans[i].source = 0;
 	}
 	r->nspans = n;

@@ -203,7 +203,8 @@ void rp_icmp_sock_close(struct rp_icmp_sock *s)
 	s->fd = -1;
 }
 
-int rp_route_source(uint32_t dst, const char *device, uint32_t *src, char *err, size_t errlen)
+int rp_route_source(uint32_t dst, const char *device, uint32_t *src, unsigned *mtu, char *err,
+		    size_t errlen)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(1025) };
 	socklen_t sl = sizeof sin;
@@ -221,7 +222,11 @@ int rp_route_source(uint32_t dst, const char *device, uint32_t *src, char *err, 
 	else if (getsockname(fd, (struct sockaddr *)&sin, &sl) != 0)
 		fail(err, errlen, "getsockname");
 	else {
+		int m = 0;
+		socklen_t ml = sizeof m;
 		*src = sin.sin_addr.s_addr;
+		if (mtu)
+			*mtu = getsockopt(fd, IPPROTO_IP, IP_MTU, &m, &ml) == 0 && m > 0 ? (unsigned)m : 1500;
 		rc = 0;
 	}
 	close(fd);
