@@ -8,6 +8,7 @@
 #include <time.h> /* before errqueue.h, which needs struct timespec */
 #include <linux/errqueue.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -200,6 +201,17 @@ static void read_errors(struct rp_icmp_sock *s, struct rp_rx_batch *b, unsigned 
 	}
 }
 
+/*
+ * With IP_RECVERR a datagram socket reports an ICMP error once as the
+ * errno of the next read; the error itself waits in the error queue.
+ */
+static bool pending_error(int e)
+{
+	return e == EHOSTUNREACH || e == ENETUNREACH || e == ECONNREFUSED || e == EMSGSIZE ||
+	       e == EPROTO || e == ETIMEDOUT || e == EACCES || e == EHOSTDOWN || e == ENONET ||
+	       e == EOPNOTSUPP;
+}
+
 int rp_icmp_recv(struct rp_icmp_sock *s, struct rp_rx_batch *b, unsigned max)
 {
 	int got;
@@ -218,7 +230,8 @@ int rp_icmp_recv(struct rp_icmp_sock *s, struct rp_rx_batch *b, unsigned max)
 	} else {
 		got = recvmmsg(s->fd, b->msgs, max, MSG_DONTWAIT, NULL);
 	}
-	if (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+	if (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+	    !(s->mode == RP_ICMP_DGRAM && pending_error(errno)))
 		return -1;
 	for (int i = 0; i < got; i++)
 		finish(s, b, (unsigned)i, b->msgs[i].msg_len);

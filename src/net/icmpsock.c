@@ -129,9 +129,9 @@ static int attach_id_filter(int fd, uint16_t id)
 		BPF_STMT(BPF_LD | BPF_B | BPF_IND, 0),             /* A = ICMP type */
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ICMP_ECHOREPLY, 0, 2),
 		BPF_STMT(BPF_LD | BPF_H | BPF_IND, 4),             /* echo reply: its id */
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, id, 10, 11),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, id, 11, 12),
 		BPF_STMT(BPF_LD | BPF_B | BPF_IND, 8 + 9),         /* error: quoted protocol */
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_ICMP, 0, 9),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_ICMP, 0, 10),
 		BPF_STMT(BPF_LD | BPF_B | BPF_IND, 8),             /* quoted version/ihl */
 		BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0x0f),
 		BPF_STMT(BPF_ALU | BPF_LSH | BPF_K, 2),

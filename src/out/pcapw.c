@@ -24,8 +24,9 @@ struct rp_pcapw *rp_pcapw_open(const char *path, char *err, size_t errlen)
 	if (w->dead)
 		w->dumper = pcap_dump_open(w->dead, path);
 	if (!w->dumper) {
-		snprintf(err, errlen, "cannot write %s: %s", path,
-			 w->dead ? pcap_geterr(w->dead) : "pcap_open_dead failed");
+		/* libpcap's message names the path already ("PATH: Permission denied"). */
+		snprintf(err, errlen, "cannot write the capture %s",
+			 w->dead ? pcap_geterr(w->dead) : "(pcap_open_dead failed)");
 		if (w->dead)
 			pcap_close(w->dead);
 		free(w);
