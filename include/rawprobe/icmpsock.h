@@ -60,6 +60,15 @@ int rp_icmp_sock_setup(struct rp_icmp_sock *s, const struct rp_icmp_sock_opts *o
 void rp_icmp_sock_close(struct rp_icmp_sock *s);
 
 /*
+ * The classic BPF program the raw socket filters with: echo replies with
+ * identifier id, and ICMP errors quoting an echo request with id; nothing
+ * else. Writes RP_ID_FILTER_LEN instructions to out and returns the count.
+ */
+#define RP_ID_FILTER_LEN 18
+struct sock_filter;
+unsigned rp_icmp_id_filter(uint16_t id, struct sock_filter *out);
+
+/*
  * The source address the kernel would choose to reach dst (network order)
  * and the path MTU it knows (mtu may be NULL), via a UDP connect.
  */

@@ -122,9 +122,9 @@ enum rp_open_error rp_icmp_sock_open(struct rp_icmp_sock *s, const struct rp_icm
  * us: accept echo replies with our id, and errors whose quoted datagram is
  * an ICMP echo request with our id. The packet starts at the IPv4 header.
  */
-static int attach_id_filter(int fd, uint16_t id)
+unsigned rp_icmp_id_filter(uint16_t id, struct sock_filter *out)
 {
-	struct sock_filter code[] = {
+	const struct sock_filter code[RP_ID_FILTER_LEN] = {
 		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),            /* X = outer header length */
 		BPF_STMT(BPF_LD | BPF_B | BPF_IND, 0),             /* A = ICMP type */
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ICMP_ECHOREPLY, 0, 2),
@@ -144,7 +144,15 @@ static int attach_id_filter(int fd, uint16_t id)
 		BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
 		BPF_STMT(BPF_RET | BPF_K, 0),
 	};
-	struct sock_fprog prog = { .len = sizeof code / sizeof code[0], .filter = code };
+
+	memcpy(out, code, sizeof code);
+	return RP_ID_FILTER_LEN;
+}
+
+static int attach_id_filter(int fd, uint16_t id)
+{
+	struct sock_filter code[RP_ID_FILTER_LEN];
+	struct sock_fprog prog = { .len = (unsigned short)rp_icmp_id_filter(id, code), .filter = code };
 
 	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog);
 }
