@@ -153,7 +153,7 @@ void ping_text_summary(struct rp_out *o, const struct ping_summary *s)
 	RP_OUT_LIT(o, ", ");
 	ping_out_loss(o, s->transmitted, s->received);
 	RP_OUT_LIT(o, " packet loss, time ");
-	rp_out_u64(o, (uint64_t)(s->elapsed_ns / 1000000));
+	rp_out_u64(o, (uint64_t)((s->elapsed_ns + 500000) / 1000000));
 	RP_OUT_LIT(o, "ms\n");
 	if (s->rtt->n) {
 		RP_OUT_LIT(o, "rtt min/avg/max/mdev = ");

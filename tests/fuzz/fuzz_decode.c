@@ -22,6 +22,7 @@
 #include "print.h"
 #include "rawprobe/decode.h"
 #include "rawprobe/packet.h"
+#include "rawprobe/probe.h"
 
 #include "fuzz_input.h"
 
@@ -59,6 +60,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pkt.dlt = in.dlt;
 	rp_decode(&pkt, in.dlt, frame, in.caplen, in.len, RP_DECODE_CHECKSUMS);
 	check_packet(&pkt);
+	/* ping's reply matcher reads the same bytes again (stamps in replies and quotes). */
+	if (pkt.l3 == RP_L3_IPV4 && pkt.l3_offset <= in.caplen) {
+		static const struct rp_sipkey key = { 1, 2 };
+		struct rp_reply r;
+		rp_reply_match(&r, &pkt, frame + pkt.l3_offset, in.caplen - pkt.l3_offset,
+			       (uint16_t)in.len, &key);
+	}
 	/* What the reading loop fills around the decoder. */
 	pkt.frame = 1;
 	pkt.ts_sec = 1700000000;

@@ -20,6 +20,14 @@ note() { echo "--- $*"; }
 
 [ "$(id -u)" -eq 0 ] || skip "needs root for network namespaces"
 
+# iputils ping checks every setup (rp_reachable) and is the peer in the concurrency test.
+[ -x /usr/bin/ping ] || skip "iputils ping (/usr/bin/ping) is not installed"
+command -v ip >/dev/null 2>&1 || skip "ip (iproute2) is not installed"
+
+# In a sanitizer build a finding must not pass for the exit 1 some tests expect.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=86"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}exitcode=86"
+
 rp_py=/usr/bin/python3
 [ -x "$rp_py" ] || rp_py=$(command -v python3) || skip "python3 is not installed"
 
@@ -65,8 +73,9 @@ rp_need_rawprobe() {
 	[ "$rp_standin" -eq 0 ] || skip "$* (needs rawprobe itself, not the iputils stand-in)"
 }
 
-# rp_ns SUFFIX: make namespace rp-p-<test>-<pid>-SUFFIX with lo up; prints its name.
-# Call it as `a=$(rp_ns a)` would lose the registration (subshell): use rp_ns_into.
+# rp_ns_into VAR SUFFIX: make namespace rp-p-<test>-<pid>-SUFFIX with lo up,
+# registered for cleanup; its name goes to VAR (not printed: `a=$(...)` would
+# register it in a subshell and lose it).
 rp_ns_into() {
 	local var=$1 name="rp-p-$test-$$-$2"
 	ip netns add "$name" || skip "cannot create a network namespace here"
@@ -77,8 +86,8 @@ rp_ns_into() {
 
 # rp_veth NS_A ADDR_A/LEN NS_B ADDR_B/LEN TAG: a veth pair from A to B, made
 # inside the namespaces (never in the caller's), addressed and up. Interface
-# names are rp<TAG>a<pid> and rp<TAG>b<pid> (at most 15 characters); they are
-# printed to the variables named by rp_veth_a and rp_veth_b.
+# names are rp<TAG>a<pid> and rp<TAG>b<pid> (at most 15 characters), left in
+# rp_veth_a and rp_veth_b.
 rp_veth() {
 	local ns_a=$1 addr_a=$2 ns_b=$3 addr_b=$4 tag=$5
 	rp_veth_a="rp${tag}a$$" rp_veth_b="rp${tag}b$$"
