@@ -94,7 +94,6 @@ struct rp_server_opts {
 	size_t msg_max;         /* largest datagram/seqpacket message accepted; 0: 65536 */
 	rp_server_log_fn log;   /* may be NULL */
 	void *log_arg;
-	bool log_io;            /* also report RP_EV_CLOSE stats for every client (-v) */
 };
 
 struct rp_server_totals {

@@ -139,6 +139,8 @@ static void write_stdout(struct conn *c, const char *p, size_t n)
 		}
 		if (w < 0 && errno == EINTR)
 			continue;
+		if (w < 0 && errno == EPIPE)
+			finish(c, RP_EXIT_OK); /* the reader had enough, as `| head` does */
 		if (w < 0) {
 			rp_sock_file_remove(&c->bound);
 			cmd_fail(SUB, "cannot write standard output: %s", strerror(errno));

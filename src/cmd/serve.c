@@ -177,9 +177,10 @@ static void log_event(void *arg, const struct rp_server_event *ev)
 
 	switch (ev->type) {
 	case RP_EV_ACCEPT:
-		if (ls->verbose)
-			fprintf(stderr, "rawprobe: serve: #%llu %s: %s\n", (unsigned long long)ev->id,
-				ev->id ? "connected" : ev->detail, ev->peer);
+		if (ls->verbose && ev->id)
+			fprintf(stderr, "rawprobe: serve: #%llu connected: %s\n", (unsigned long long)ev->id, ev->peer);
+		else if (ls->verbose)
+			fprintf(stderr, "rawprobe: serve: %s: %s\n", ev->detail, ev->peer);
 		break;
 	case RP_EV_CLOSE:
 		if (!ls->verbose)

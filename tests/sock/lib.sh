@@ -1,0 +1,59 @@
+# Shared by the sock_* tests: a scratch directory, servers started as child
+# processes and waited for by their readiness line, cleanup of exactly what
+# was started.
+#   start_server LOG ARGS...   runs `rawprobe serve ARGS` in the background; sets SRV_PID, SRV_ADDR
+#   stop_server                SIGTERM, waits (bounded), sets SRV_RC
+set -u
+RAWPROBE=$1
+TORTURE=$2
+skip() { echo "SKIP: $*"; exit 77; }
+fail() { echo "FAIL: $*"; [ -n "${SRV_LOG:-}" ] && [ -f "$SRV_LOG" ] && sed 's/^/  server: /' "$SRV_LOG" | tail -20; exit 1; }
+
+DIR=$(mktemp -d /tmp/rp-sock.XXXXXX)
+PIDS=
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	rm -rf "$DIR"
+}
+trap cleanup EXIT
+
+# 1,000 clients and the server each need more than the usual 1024 descriptors.
+ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null
+[ "$(ulimit -n)" -ge 2100 ] || skip "cannot raise the descriptor limit to 2100"
+
+start_server() {
+	SRV_LOG=$1
+	shift
+	"$RAWPROBE" serve "$@" 2>"$SRV_LOG" &
+	SRV_PID=$!
+	PIDS="$PIDS $SRV_PID"
+	for _ in $(seq 1 200); do
+		grep -q 'listening on' "$SRV_LOG" 2>/dev/null && break
+		kill -0 "$SRV_PID" 2>/dev/null || break
+		sleep 0.025 # polls the readiness line, bounded to 5 s
+	done
+	grep -q 'listening on' "$SRV_LOG" || fail "server $* not ready: $(cat "$SRV_LOG")"
+	SRV_ADDR=$(sed -n 's/.*listening on \(.*\) ([a-z]*)$/\1/p' "$SRV_LOG" | head -1)
+}
+
+stop_server() {
+	kill -TERM "$SRV_PID" 2>/dev/null
+	for _ in $(seq 1 200); do
+		kill -0 "$SRV_PID" 2>/dev/null || break
+		sleep 0.025
+	done
+	kill -0 "$SRV_PID" 2>/dev/null && fail "server did not stop within 5 s of SIGTERM"
+	wait "$SRV_PID"
+	SRV_RC=$?
+}
+
+# total KEY from the server's last totals line: in_bytes out_bytes in_msgs
+server_total() {
+	local line
+	line=$(grep 'serve: in [0-9]* bytes' "$SRV_LOG" | tail -1)
+	case $1 in
+	in_bytes) echo "$line" | sed 's/.*in \([0-9]*\) bytes.*/\1/' ;;
+	out_bytes) echo "$line" | sed 's/.*out \([0-9]*\) bytes.*/\1/' ;;
+	truncated) echo "$line" | sed 's/.* \([0-9]*\) truncated.*/\1/' ;;
+	esac
+}
