@@ -86,7 +86,7 @@ ssize_t rp_ring_write(struct rp_ring *r, int fd)
 
 bool rp_ring_put(struct rp_ring *r, const void *p, size_t n)
 {
-	struct iovec iov[2];
+	struct iovec iov[2] = { { 0 } };
 	int segs;
 	size_t first;
 
@@ -96,7 +96,8 @@ bool rp_ring_put(struct rp_ring *r, const void *p, size_t n)
 		return true;
 	segs = free_segments(r, iov);
 	first = segs ? (n < iov[0].iov_len ? n : iov[0].iov_len) : 0;
-	memcpy(iov[0].iov_base, p, first);
+	if (first)
+		memcpy(iov[0].iov_base, p, first);
 	if (n > first)
 		memcpy(iov[1].iov_base, (const char *)p + first, n - first);
 	r->len += n;
