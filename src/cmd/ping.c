@@ -250,6 +250,17 @@ int64_t ping_real_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+bool ping_keep_going(int64_t now, int64_t end, void (*status)(void *), void *arg)
+{
+	if (ping_stop || now >= end)
+		return false;
+	if (ping_status) {
+		ping_status = 0;
+		status(arg);
+	}
+	return true;
+}
+
 static sigset_t run_mask; /* what ppoll lets through: everything */
 
 int ping_wait(struct ping_ctx *c, int64_t until)

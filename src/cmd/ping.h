@@ -55,6 +55,11 @@ extern volatile sig_atomic_t ping_stop, ping_status;
 
 int64_t ping_mono_ns(void);
 int64_t ping_real_ns(void);
+/*
+ * The top of every probing loop: false once SIGINT/SIGTERM came or 'end'
+ * (monotonic ns) passed; calls status(arg) when SIGQUIT asked for a line.
+ */
+bool ping_keep_going(int64_t now, int64_t end, void (*status)(void *), void *arg);
 /* Waits for the socket or until 'until' (monotonic ns); signals end the wait early. */
 int ping_wait(struct ping_ctx *c, int64_t until);
 /* Builds one probe into buf (IPv4 header included); returns its length. */

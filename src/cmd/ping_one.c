@@ -364,8 +364,10 @@ static void report_timeouts(struct one *p, bool all)
 	}
 }
 
-static void interim_status(struct one *p)
+static void interim_status(void *arg)
 {
+	struct one *p = arg;
+
 	uint64_t loss = p->ntransmitted ? (p->ntransmitted - (p->nreceived > p->ntransmitted ? p->ntransmitted : p->nreceived)) * 100 / p->ntransmitted : 0;
 
 	rp_out_flush(&p->c->out);
@@ -418,12 +420,8 @@ static void run(struct one *p)
 	for (;;) {
 		int64_t now = ping_mono_ns();
 
-		if (ping_stop || now >= end)
+		if (!ping_keep_going(now, end, interim_status, p))
 			break;
-		if (ping_status) {
-			ping_status = 0;
-			interim_status(p);
-		}
 		if (!sending_done(p)) {
 			bool flood_ready = p->o->flood && p->ntransmitted == p->nreceived + p->nerrors;
 			if (flood_ready)

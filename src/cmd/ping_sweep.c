@@ -308,8 +308,10 @@ static int64_t next_wake(const struct sweep_run *r)
 	return t;
 }
 
-static void interim_status(struct sweep_run *r)
+static void interim_status(void *arg)
 {
+	struct sweep_run *r = arg;
+
 	rp_out_flush(&r->c->out);
 	fprintf(stderr, "%llu targets done, %llu alive, %u in progress\n", (unsigned long long)r->done,
 		(unsigned long long)r->alive, rp_sweep_active(&r->sw));
@@ -323,12 +325,8 @@ static void run(struct sweep_run *r)
 	for (;;) {
 		int64_t now = ping_mono_ns();
 
-		if (ping_stop || now >= end)
+		if (!ping_keep_going(now, end, interim_status, r))
 			break;
-		if (ping_status) {
-			ping_status = 0;
-			interim_status(r);
-		}
 		rp_sweep_expire(&r->sw, now);
 		print_done(r);
 		queue_probes(r, now);

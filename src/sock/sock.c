@@ -48,6 +48,19 @@ static void close_keep_errno(int fd)
 	errno = saved;
 }
 
+/* A failed open: the socket closed and, when we created it, its file removed; errno kept. Returns -1. */
+static int undo_open(int fd, struct rp_sock_file *file)
+{
+	close_keep_errno(fd);
+	if (file) {
+		int saved = errno;
+
+		rp_sock_file_remove(file);
+		errno = saved;
+	}
+	return -1;
+}
+
 bool rp_sock_errno_refused(int e)
 {
 	return e == ECONNREFUSED || e == ENOENT || e == ETIMEDOUT || e == EHOSTUNREACH ||
@@ -168,16 +181,8 @@ int rp_sock_listen(const struct rp_sockaddr *a, const struct rp_listen_opts *o,
 	if (rc == 0 && rp_sockaddr_is_connected(a) &&
 	    listen(fd, o->backlog > 0 ? o->backlog : SOMAXCONN) < 0)
 		rc = rp_sock_fail(err, errlen, "listen on %s: %s", a->text, strerror(errno));
-	if (rc < 0) {
-		close_keep_errno(fd);
-		if (file) {
-			int saved = errno;
-
-			rp_sock_file_remove(file);
-			errno = saved;
-		}
-		return -1;
-	}
+	if (rc < 0)
+		return undo_open(fd, file);
 	return fd;
 }
 
@@ -295,16 +300,8 @@ int rp_sock_connect(const struct rp_sockaddr *a, int timeout_ms, const char *bin
 	else if (rc < 0)
 		rp_sock_fail(err, errlen, "cannot connect to %s: %s", a->text,
 			     errno == ETIMEDOUT ? "timed out" : strerror(errno));
-	if (rc < 0) {
-		close_keep_errno(fd);
-		if (file) {
-			int saved = errno;
-
-			rp_sock_file_remove(file);
-			errno = saved;
-		}
-		return -1;
-	}
+	if (rc < 0)
+		return undo_open(fd, file);
 	return fd;
 }
 
