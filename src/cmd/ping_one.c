@@ -367,8 +367,8 @@ static void report_timeouts(struct one *p, bool all)
 static void interim_status(void *arg)
 {
 	struct one *p = arg;
-
-	uint64_t loss = p->ntransmitted ? (p->ntransmitted - (p->nreceived > p->ntransmitted ? p->ntransmitted : p->nreceived)) * 100 / p->ntransmitted : 0;
+	uint64_t got = p->nreceived > p->ntransmitted ? p->ntransmitted : p->nreceived;
+	uint64_t loss = p->ntransmitted ? (p->ntransmitted - got) * 100 / p->ntransmitted : 0;
 
 	rp_out_flush(&p->c->out);
 	fprintf(stderr, "\r%llu/%llu packets, %llu%% loss", (unsigned long long)p->nreceived,
