@@ -8,6 +8,10 @@
  *   sock_floor rr     ADDR [-n COUNT] [-s SIZE]   COUNT round trips of SIZE bytes to an echo
  *   sock_floor msgs   ADDR [-n COUNT] [-s SIZE]   COUNT datagrams (or seqpackets) to a counter
  *
+ * -S runs only the bare server (stream, rr: it prints "ready", serves one
+ * client and exits), -R only the bare client against a server already
+ * there: with rawprobe on the other side they tell whose cost is whose.
+ *
  * ADDR is rawprobe's syntax (tcp:HOST:PORT, udp:HOST:PORT, unix:PATH,
  * unix-dgram:PATH, unix-seqpacket:PATH, @NAME for abstract names). It prints
  * one JSON line shaped like `rawprobe bench --json`, so the script reads both
@@ -37,6 +41,7 @@
 #define MAX_SIZE (1u << 20)   /* largest write or message */
 #define END_MARK 0xE5         /* first byte of the 1-byte end-of-run message */
 #define LINGER_MS 200         /* UDP: how long the counter waits after the last message */
+#define RCVBUF (4 << 20)      /* datagram receive buffer (the kernel caps it at rmem_max) */
 
 struct addr {
 	int family, type;
@@ -53,7 +58,8 @@ static _Noreturn void die(const char *what)
 
 static _Noreturn void usage(void)
 {
-	fputs("usage: sock_floor stream|rr|msgs ADDR [-b BYTES] [-n COUNT] [-s SIZE]\n", stderr);
+	fputs("usage: sock_floor stream|rr|msgs ADDR [-b BYTES] [-n COUNT] [-s SIZE] [-S | -R]\n",
+	      stderr);
 	exit(2);
 }
 
@@ -63,6 +69,21 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* 4G, 256K, 1M or a plain number (powers of 1024, as rawprobe bench takes them). */
+static uint64_t parse_size(const char *s)
+{
+	char *end;
+	uint64_t v = strtoull(s, &end, 10);
+
+	switch (*end) {
+	case 'K': case 'k': return v << 10;
+	case 'M': case 'm': return v << 20;
+	case 'G': case 'g': return v << 30;
+	case '\0': return v;
+	default: usage();
+	}
 }
 
 static int parse_inet(struct addr *a, const char *hostport)
@@ -146,6 +167,12 @@ static int open_server(struct addr *a)
 		die("bind");
 	if (a->type != SOCK_DGRAM && listen(fd, 16) < 0)
 		die("listen");
+	if (a->type == SOCK_DGRAM) {
+		int room = RCVBUF;
+
+		/* the same room for bursts as rawprobe's server asks for */
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &room, sizeof room);
+	}
 	return fd;
 }
 
@@ -183,10 +210,12 @@ static int accept_one(int lfd, const struct addr *a)
 	return fd;
 }
 
+static bool use_recv; /* tcp: send/recv rather than write/read */
+
 static void write_all(int fd, const char *p, size_t n)
 {
 	while (n > 0) {
-		ssize_t w = write(fd, p, n);
+		ssize_t w = use_recv ? send(fd, p, n, MSG_NOSIGNAL) : write(fd, p, n);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -200,7 +229,7 @@ static void write_all(int fd, const char *p, size_t n)
 static void read_full(int fd, char *p, size_t n)
 {
 	while (n > 0) {
-		ssize_t r = read(fd, p, n);
+		ssize_t r = use_recv ? recv(fd, p, n, 0) : read(fd, p, n);
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -266,7 +295,7 @@ static void serve_count(int fd, const struct addr *a, char *buf, size_t size, in
 			if (poll(&p, 1, LINGER_MS) == 0)
 				break;
 		}
-		n = recvmmsg(fd, m, BATCH, 0, NULL);
+		n = recvmmsg(fd, m, BATCH, MSG_WAITFORONE, NULL);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -336,6 +365,7 @@ static void run_rr(const struct addr *a, uint64_t count, size_t size, char *buf)
 		double t0 = now();
 
 		if (a->type == SOCK_STREAM) {
+			/* tcp: send/recv, unix: write/read, the cheaper pair for each (README-sock.md) */
 			write_all(fd, buf, size);
 			read_full(fd, buf, size);
 		} else {
@@ -394,10 +424,24 @@ static void run_msgs(const struct addr *a, uint64_t count, size_t size, char *bu
 	       (double)got / (last - t0));
 }
 
+static void serve_one(const char *mode, int lfd, const struct addr *a, char *buf, size_t size,
+		      int report)
+{
+	int fd = accept_one(lfd, a);
+
+	if (!strcmp(mode, "stream"))
+		serve_sink(fd, buf);
+	else if (!strcmp(mode, "rr"))
+		serve_echo(fd, a, buf);
+	else
+		serve_count(fd, a, buf, size, report);
+}
+
 int main(int argc, char **argv)
 {
 	uint64_t bytes = 1ull << 30, count = 100000;
 	size_t size = 0;
+	bool server_only = false, client_only = false;
 	struct addr a;
 	int opt, lfd, report[2];
 	pid_t child;
@@ -405,13 +449,17 @@ int main(int argc, char **argv)
 
 	if (argc < 3)
 		usage();
-	while ((opt = getopt(argc - 2, argv + 2, "b:n:s:")) != -1) {
+	while ((opt = getopt(argc - 2, argv + 2, "b:n:s:SR")) != -1) {
 		if (opt == 'b')
-			bytes = strtoull(optarg, NULL, 0);
+			bytes = parse_size(optarg);
 		else if (opt == 'n')
-			count = strtoull(optarg, NULL, 0);
+			count = parse_size(optarg);
 		else if (opt == 's')
-			size = (size_t)strtoul(optarg, NULL, 0);
+			size = (size_t)parse_size(optarg);
+		else if (opt == 'S')
+			server_only = true;
+		else if (opt == 'R')
+			client_only = true;
 		else
 			usage();
 	}
@@ -425,28 +473,35 @@ int main(int argc, char **argv)
 		size = 1;
 	else if (!strcmp(argv[1], "msgs") && !size)
 		size = 64;
-	if (size == 0 || size > MAX_SIZE || count == 0 || bytes == 0)
+	if (size == 0 || size > MAX_SIZE || count == 0 || bytes == 0 || (server_only && client_only) ||
+	    (!strcmp(argv[1], "msgs") && (server_only || client_only)))
 		usage();
+	use_recv = a.family != AF_UNIX && a.type == SOCK_STREAM;
 	buf = calloc(1, (size_t)BATCH * size > MAX_SIZE ? (size_t)BATCH * size : MAX_SIZE);
 	if (!buf || pipe(report) < 0)
 		die("setup");
 	signal(SIGPIPE, SIG_IGN);
-	lfd = open_server(&a);
-	child = fork();
-	if (child < 0)
-		die("fork");
-	if (child == 0) {
-		int fd = accept_one(lfd, &a);
-
-		if (!strcmp(argv[1], "stream"))
-			serve_sink(fd, buf);
-		else if (!strcmp(argv[1], "rr"))
-			serve_echo(fd, &a, buf);
-		else
-			serve_count(fd, &a, buf, size, report[1]);
-		_exit(0);
+	child = -1;
+	if (!client_only) {
+		lfd = open_server(&a);
+		if (server_only) {
+			/* the bare server alone, for a rawprobe client: one client, then exit */
+			printf("ready\n");
+			fflush(stdout);
+			serve_one(argv[1], lfd, &a, buf, size, report[1]);
+			if (a.path[0])
+				unlink(a.path);
+			return 0;
+		}
+		child = fork();
+		if (child < 0)
+			die("fork");
+		if (child == 0) {
+			serve_one(argv[1], lfd, &a, buf, size, report[1]);
+			_exit(0);
+		}
+		close(lfd);
 	}
-	close(lfd);
 	if (!strcmp(argv[1], "stream"))
 		run_stream(&a, bytes, size, buf);
 	else if (!strcmp(argv[1], "rr"))
@@ -455,8 +510,9 @@ int main(int argc, char **argv)
 		run_msgs(&a, count, size, buf, report[0]);
 	else
 		usage();
-	waitpid(child, NULL, 0);
-	if (a.path[0])
+	if (child > 0)
+		waitpid(child, NULL, 0);
+	if (a.path[0] && !client_only)
 		unlink(a.path);
 	return 0;
 }

@@ -1,2 +1,0 @@
-/* Removed once the first real source of this library exists. */
-typedef int rp_measure_placeholder;
