@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include "ring.h"
 
@@ -58,7 +60,8 @@ ssize_t rp_ring_read(struct rp_ring *r, int fd)
 
 	if (n == 0)
 		return 0;
-	got = readv(fd, iov, n);
+	/* One segment (the usual case): read(2), cheaper than readv's iovec copy-in. */
+	got = n == 1 ? read(fd, iov[0].iov_base, iov[0].iov_len) : readv(fd, iov, n);
 	if (got > 0)
 		r->len += (size_t)got;
 	return got;
@@ -73,8 +76,11 @@ ssize_t rp_ring_write(struct rp_ring *r, int fd)
 
 	if (n == 0)
 		return 0;
-	/* sendmsg rather than writev: MSG_NOSIGNAL, no SIGPIPE from a gone client. */
-	put = sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+	/* send/sendmsg rather than write/writev: MSG_NOSIGNAL, no SIGPIPE from a gone client. */
+	if (n == 1)
+		put = send(fd, iov[0].iov_base, iov[0].iov_len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	else
+		put = sendmsg(fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 	if (put > 0) {
 		r->head = (r->head + (size_t)put) % r->cap;
 		r->len -= (size_t)put;

@@ -49,6 +49,7 @@ static int recv_batch(struct rp_client *c)
 {
 	struct rp_server *s = c->srv;
 	int n, kept = 0;
+	size_t bytes = 0, msgs = 0;
 
 	for (int i = 0; i < RP_BATCH; i++) {
 		s->riov[i].iov_len = s->o.msg_max;
@@ -64,19 +65,22 @@ static int recv_batch(struct rp_client *c)
 	for (int i = 0; i < n; i++) {
 		size_t len = s->rmsg[i].msg_len;
 
-		if (s->rmsg[i].msg_hdr.msg_flags & MSG_TRUNC) {
-			rp_account_in(s, c, len, 1);
-			report_truncated(s, c, len);
-			continue;
-		}
 		if (len == 0) {
 			c->rd_eof = true;
 			break;
 		}
-		rp_account_in(s, c, len, 1);
+		bytes += len;
+		msgs++;
+		if (s->rmsg[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			report_truncated(s, c, len);
+			continue;
+		}
 		s->siov[kept] = (struct iovec){ s->riov[i].iov_base, len };
 		kept++;
 	}
+	/* Accounted once per batch: one clock read, not one per message. */
+	if (msgs)
+		rp_account_in(s, c, bytes, msgs);
 	return kept;
 }
 

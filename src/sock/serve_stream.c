@@ -75,6 +75,7 @@ static void flush_ring(struct rp_client *c)
 static void read_echo(struct rp_client *c)
 {
 	for (int i = 0; i < RP_READ_BUDGET && rp_ring_room(&c->out); i++) {
+		size_t room = rp_ring_room(&c->out);
 		ssize_t n = rp_ring_read(&c->out, c->fd);
 
 		if (n == 0) {
@@ -89,6 +90,9 @@ static void read_echo(struct rp_client *c)
 		flush_ring(c);
 		if (c->closed)
 			return;
+		/* A short read emptied the socket: epoll (level-triggered) reports more, no EAGAIN read needed. */
+		if ((size_t)n < room)
+			break;
 	}
 	flush_ring(c);
 }

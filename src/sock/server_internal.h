@@ -12,7 +12,7 @@
 #include "ring.h"
 
 #define RP_SCRATCH (256 * 1024) /* one read in sink/discard, one write in source */
-#define RP_BATCH 32             /* messages per recvmmsg/sendmmsg */
+#define RP_BATCH 64             /* messages per recvmmsg/sendmmsg */
 #define RP_READ_BUDGET 16       /* reads per readiness event before others get a turn */
 #define RP_DEFAULT_QUEUE (256 * 1024)
 #define RP_DEFAULT_MSG 65536

@@ -87,11 +87,11 @@ int rp_sock_set_buffers(int fd, int rcvbuf, int sndbuf, char *err, size_t errlen
 
 int rp_sock_set_nodelay(int fd, char *err, size_t errlen)
 {
-	int on = 1;
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
+	int on = 1, type = 0;
+	socklen_t tl = sizeof type;
 
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0 || ss.ss_family == AF_UNIX)
+	/* Only TCP has Nagle's algorithm to turn off; for the others this is a no-op. */
+	if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &type, &tl) < 0 || type != IPPROTO_TCP)
 		return 0;
 	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on) < 0)
 		return rp_sock_fail(err, errlen, "TCP_NODELAY: %s", strerror(errno));
