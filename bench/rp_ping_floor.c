@@ -11,6 +11,11 @@
  *
  * --flood is the floor of `ping -f`: one probe in flight, sendmsg then a
  * blocking recvmsg (10 ms at most, as iputils waits) for its reply.
+ *
+ * With RP_FLOOR_HDRINCL=1 in the environment the probes carry an IPv4 header
+ * of their own (IP_HDRINCL, as rawprobe sends them): the floor for that way
+ * of sending, which costs the kernel more for on-link destinations (it does
+ * not cache their route: FLOWI_FLAG_KNOWN_NH in raw_sendmsg).
  * Prints one line: sent, received, seconds, sent/s, received/s.
  */
 #include <arpa/inet.h>
@@ -35,10 +40,13 @@
 #define RECV_BUF 2048
 
 struct echo {
+	uint8_t ip[20]; /* sent only with IP_HDRINCL */
 	struct icmphdr h;
 	uint8_t data[PAYLOAD];
 };
 
+static bool hdrincl;
+static struct in_addr dst_addr;
 static struct echo out[BATCH];
 static struct iovec out_iov[BATCH];
 static struct mmsghdr out_msg[BATCH];
@@ -74,7 +82,17 @@ static void prepare(uint16_t id)
 		out[i].h.type = ICMP_ECHO;
 		out[i].h.un.echo.id = htons(id);
 		memset(out[i].data, 0x5a, sizeof out[i].data);
-		out_iov[i] = (struct iovec){ &out[i], sizeof out[i] };
+		if (hdrincl) {
+			/* Source, id and header checksum 0: the kernel fills them in (raw(7)). */
+			out[i].ip[0] = 0x45;
+			out[i].ip[3] = (uint8_t)(sizeof out[i]);
+			out[i].ip[8] = 64;
+			out[i].ip[9] = IPPROTO_ICMP;
+			memcpy(out[i].ip + 16, &dst_addr, 4);
+			out_iov[i] = (struct iovec){ out[i].ip, sizeof out[i] };
+		} else {
+			out_iov[i] = (struct iovec){ &out[i].h, sizeof out[i] - sizeof out[i].ip };
+		}
 		out_msg[i].msg_hdr = (struct msghdr){ .msg_iov = &out_iov[i], .msg_iovlen = 1 };
 		in_iov[i] = (struct iovec){ in_buf[i], RECV_BUF };
 		in_msg[i].msg_hdr = (struct msghdr){ .msg_iov = &in_iov[i], .msg_iovlen = 1 };
@@ -86,7 +104,7 @@ static void number(uint64_t first, int n)
 	for (int i = 0; i < n; i++) {
 		out[i].h.un.echo.sequence = htons((uint16_t)(first + (uint64_t)i));
 		out[i].h.checksum = 0;
-		out[i].h.checksum = checksum(&out[i], sizeof out[i]);
+		out[i].h.checksum = checksum(&out[i].h, sizeof out[i] - sizeof out[i].ip);
 	}
 }
 
@@ -162,6 +180,12 @@ int main(int argc, char **argv)
 	if (fd < 0 || connect(fd, (struct sockaddr *)&dst, sizeof dst) != 0) {
 		fprintf(stderr, "rp_ping_floor: raw ICMP socket: %s (needs CAP_NET_RAW)\n",
 			strerror(errno));
+		return 2;
+	}
+	hdrincl = getenv("RP_FLOOR_HDRINCL") && strcmp(getenv("RP_FLOOR_HDRINCL"), "1") == 0;
+	dst_addr = dst.sin_addr;
+	if (hdrincl && setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &(int){ 1 }, sizeof(int)) != 0) {
+		fprintf(stderr, "rp_ping_floor: IP_HDRINCL: %s\n", strerror(errno));
 		return 2;
 	}
 	prepare(id);

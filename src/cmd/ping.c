@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,7 +25,7 @@
 
 #define DLT_RAW_IPV4 228 /* LINKTYPE_IPV4: what the engine hands over */
 
-volatile sig_atomic_t ping_stop, ping_status;
+atomic_int ping_stop, ping_status;
 
 static const char usage_text[] =
 	"usage: rawprobe ping [options] TARGET...\n"
@@ -250,14 +251,21 @@ int64_t ping_real_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* Readable once a stop was seen: wakes every sweep worker from its wait, not only the signalled one. */
+static int stop_fd = -1;
+
 bool ping_keep_going(int64_t now, int64_t end, void (*status)(void *), void *arg)
 {
-	if (ping_stop || now >= end)
+	if (ping_stop) {
+		if (stop_fd >= 0 && write(stop_fd, &(uint64_t){ 1 }, sizeof(uint64_t)) < 0) {
+			/* Already readable (the counter is full) or closed: either way it woke everyone. */
+		}
 		return false;
-	if (ping_status) {
-		ping_status = 0;
-		status(arg);
 	}
+	if (now >= end)
+		return false;
+	if (atomic_exchange(&ping_status, 0))
+		status(arg);
 	return true;
 }
 
@@ -265,7 +273,7 @@ static sigset_t run_mask; /* what ppoll lets through: everything */
 
 int ping_wait(struct ping_ctx *c, int64_t until)
 {
-	struct pollfd p = { .fd = c->sock.fd, .events = POLLIN };
+	struct pollfd p[2] = { { .fd = c->sock.fd, .events = POLLIN }, { .fd = stop_fd, .events = POLLIN } };
 	int64_t left = until - ping_mono_ns();
 	struct timespec ts;
 
@@ -275,7 +283,7 @@ int ping_wait(struct ping_ctx *c, int64_t until)
 	ts.tv_sec = left / 1000000000;
 	ts.tv_nsec = left % 1000000000;
 	/* Signals stay blocked except inside ppoll: a flag set by a handler is never missed. */
-	return ppoll(&p, 1, until == INT64_MAX ? NULL : &ts, &run_mask);
+	return ppoll(p, stop_fd >= 0 ? 2 : 1, until == INT64_MAX ? NULL : &ts, &run_mask);
 }
 
 static void on_signal(int sig)
@@ -300,6 +308,7 @@ static void catch_signals(void)
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGQUIT);
 	sigprocmask(SIG_BLOCK, &block, &run_mask);
+	stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	sigdelset(&run_mask, SIGINT);
 	sigdelset(&run_mask, SIGTERM);
 	sigdelset(&run_mask, SIGQUIT);
@@ -366,35 +375,86 @@ static uint32_t resolve_one(const char *name, char *canon, size_t canon_len)
 	return a.s_addr;
 }
 
-static void setup(struct ping_ctx *c, bool sweep)
+/*
+ * How many workers a sweep gets: one per core (at most PING_WORKERS_MAX)
+ * when the rate is high enough to need more than one core, since the
+ * target's echo work runs on the sending core; one when a single capture
+ * file must hold everything in order.
+ */
+static unsigned sweep_workers(const struct ping_opts *o)
 {
-	struct ping_opts *o = c->o;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	uint64_t rate = o->rate ? o->rate : 0;
+
+	if (o->pcap_path || rate < 20000 || cpus < 2)
+		return 1;
+	return cpus > PING_WORKERS_MAX ? PING_WORKERS_MAX : (unsigned)cpus;
+}
+
+/* Everything that needs a privilege first (the sockets), then none, then the rest. */
+static void setup(struct ping_ctx *ctx, unsigned n, char *outmem, size_t outlen)
+{
+	struct ping_opts *o = ctx[0].o;
 	char err[256];
 	size_t max = RP_IPV4_HDR + RP_ICMP_ECHO_HDR + o->size;
 	unsigned batch = max > 16384 ? 8 : 64;
 
-	open_socket(c);
+	for (unsigned i = 0; i < n; i++)
+		open_socket(&ctx[i]);
 	if (rp_privs_drop_all(err, sizeof err) != 0)
 		cmd_fail(PING_SUB, "cannot drop privileges (%s); refusing to go on with them", err);
-	if (getrandom(&c->key, sizeof c->key, 0) != sizeof c->key)
+	if (getrandom(&ctx[0].key, sizeof ctx[0].key, 0) != sizeof ctx[0].key)
 		cmd_fail(PING_SUB, "no random numbers for the probe key: %s", strerror(errno));
-	if (getrandom(&c->ip_id, sizeof c->ip_id, 0) != sizeof c->ip_id)
-		c->ip_id = (uint16_t)getpid();
-	if (rp_rx_batch_init(&c->rx, batch, max < 576 ? 576 : max) != 0)
-		cmd_fail(PING_SUB, "out of memory");
+	for (unsigned i = 0; i < n; i++) {
+		struct ping_ctx *c = &ctx[i];
+		c->key = ctx[0].key;
+		if (getrandom(&c->ip_id, sizeof c->ip_id, 0) != sizeof c->ip_id)
+			c->ip_id = (uint16_t)(getpid() + i);
+		if (rp_rx_batch_init(&c->rx, batch, max < 576 ? 576 : max) != 0)
+			cmd_fail(PING_SUB, "out of memory");
+		/*
+		 * Several workers share standard output: each writes whole lines,
+		 * at most PIPE_BUF bytes at a time, so lines never interleave.
+		 */
+		if (n > 1) {
+			char *mem = malloc(PIPE_BUF);
+			if (!mem)
+				cmd_fail(PING_SUB, "out of memory");
+			rp_out_init(&c->out, STDOUT_FILENO, mem, PIPE_BUF);
+		} else {
+			rp_out_init(&c->out, STDOUT_FILENO, outmem, outlen);
+		}
+	}
 	if (o->pcap_path) {
-		c->pcap = rp_pcapw_open(o->pcap_path, err, sizeof err);
-		if (!c->pcap)
+		ctx[0].pcap = rp_pcapw_open(o->pcap_path, err, sizeof err);
+		if (!ctx[0].pcap)
 			cmd_fail(PING_SUB, "%s", err);
 	}
-	(void)sweep;
+}
+
+static void teardown(struct ping_ctx *ctx, unsigned n)
+{
+	char err[256];
+
+	for (unsigned i = 0; i < n; i++) {
+		rp_out_flush(&ctx[i].out);
+		if (ctx[i].out.err)
+			cmd_fail(PING_SUB, "writing the output failed: %s", strerror(ctx[i].out.err));
+		if (n > 1)
+			free(ctx[i].out.buf);
+		rp_rx_batch_free(&ctx[i].rx);
+		rp_icmp_sock_close(&ctx[i].sock);
+	}
+	if (ctx[0].pcap && rp_pcapw_close(ctx[0].pcap, err, sizeof err) != 0)
+		cmd_fail(PING_SUB, "%s", err);
 }
 
 int cmd_ping(int argc, char **argv)
 {
 	static char outmem[1 << 16];
+	static struct ping_ctx ctx[PING_WORKERS_MAX]; /* large (a decoded packet each): not on the stack */
 	struct ping_opts o = { .size = 56, .ttl = 64, .pmtudisc = -1, .interval_ns = 1000000000 };
-	struct ping_ctx c = { .o = &o };
+	unsigned n = 1;
 	int ch, rc;
 	bool sweep;
 
@@ -405,25 +465,19 @@ int cmd_ping(int argc, char **argv)
 		cmd_fail(PING_SUB, "no target given; usage: rawprobe ping [options] TARGET...");
 	check_opts(&o);
 	sweep = is_sweep(argc - optind, argv + optind);
-	rp_out_init(&c.out, STDOUT_FILENO, outmem, sizeof outmem);
-	setup(&c, sweep);
+	if (sweep)
+		n = sweep_workers(&o);
+	for (unsigned i = 0; i < n; i++)
+		ctx[i].o = &o;
+	setup(ctx, n, outmem, sizeof outmem);
 	catch_signals();
 	if (sweep) {
-		rc = ping_sweep(&c, argv + optind, argc - optind);
+		rc = ping_sweep(ctx, n, argv + optind, argc - optind);
 	} else {
 		char name[NI_MAXHOST];
 		uint32_t target = resolve_one(argv[optind], name, sizeof name);
-		rc = ping_one(&c, name, target);
+		rc = ping_one(&ctx[0], name, target);
 	}
-	rp_out_flush(&c.out);
-	if (c.pcap) {
-		char err[256];
-		if (rp_pcapw_close(c.pcap, err, sizeof err) != 0)
-			cmd_fail(PING_SUB, "%s", err);
-	}
-	if (c.out.err)
-		cmd_fail(PING_SUB, "writing the output failed: %s", strerror(c.out.err));
-	rp_rx_batch_free(&c.rx);
-	rp_icmp_sock_close(&c.sock);
+	teardown(ctx, n);
 	return rc;
 }

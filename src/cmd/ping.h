@@ -3,6 +3,7 @@
 #define RAWPROBE_CMD_PING_H
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -50,8 +51,11 @@ struct ping_ctx {
 	uint16_t ip_id;
 };
 
-/* Set by the signal handlers, read by the loops. */
-extern volatile sig_atomic_t ping_stop, ping_status;
+/* Set by the signal handlers, read by the loops (of every sweep worker: atomic, lock-free). */
+extern atomic_int ping_stop, ping_status;
+
+/* A sweep may split its targets among this many workers, each with its own socket and core. */
+#define PING_WORKERS_MAX 4
 
 int64_t ping_mono_ns(void);
 int64_t ping_real_ns(void);
@@ -70,7 +74,8 @@ bool ping_match(struct ping_ctx *c, unsigned i, struct rp_reply *r);
 
 /* One target: iputils ping. Sweep: fping. Both return the exit status. */
 int ping_one(struct ping_ctx *c, const char *name, uint32_t target);
-int ping_sweep(struct ping_ctx *c, char **specs, int nspecs);
+/* ctx: nworkers contexts, each with its own socket (opened before privileges went). */
+int ping_sweep(struct ping_ctx *ctx, unsigned nworkers, char **specs, int nspecs);
 
 /* ------------------------------------------------------------ output (ping_out.c) */
 

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,15 +30,20 @@ struct sweep_run {
 	struct ping_ctx *c;
 	struct ping_opts *o;
 	struct rp_sweep sw;
-	struct span *spans;
+	struct span *spans;  /* shared by the workers, read only */
 	int nspans, cur;     /* the generator: spans[cur], next address 'next' */
 	uint64_t next;
+	uint64_t index;      /* addresses generated so far, every worker's included */
+	unsigned worker, nworkers; /* this one takes the addresses with index % nworkers == worker */
+	struct sweep_run *all;     /* every worker's run, for the interim status line */
+	pthread_t thread;
 	uint8_t *tx;
 	struct rp_tx pending[TX_BATCH];
 	unsigned npending;
 	size_t probe_len;
 	int64_t gap_ns, next_send;
-	uint64_t done, alive, late;
+	atomic_uint_fast64_t done, alive;
+	uint64_t late;
 };
 
 /* ------------------------------------------------------------ targets */
@@ -88,25 +94,24 @@ static void resolve_span(const char *spec, struct span *s)
 	s->first = s->last = ntohl(a.s_addr);
 }
 
-static void plan_targets(struct sweep_run *r, char **specs, int n)
+static struct span *plan_targets(const struct ping_opts *o, char **specs, int n)
 {
+	struct span *spans = calloc((size_t)n, sizeof *spans);
 	char err[256];
 
-	r->spans = calloc((size_t)n, sizeof *r->spans);
-	if (!r->spans)
+	if (!spans)
 		cmd_fail(PING_SUB, "out of memory");
 	for (int i = 0; i < n; i++) {
-		resolve_span(specs[i], &r->spans[i]);
-		if (r->o->pcap_path &&
-		    rp_route_source(htonl(r->spans[i].first), r->o->interface, &r->spans[i].source, NULL,
-				    err, sizeof err) != 0)
-			r->spans[i].source = 0;
+		resolve_span(specs[i], &spans[i]);
+		if (o->pcap_path &&
+		    rp_route_source(htonl(spans[i].first), o->interface, &spans[i].source, NULL, err,
+				    sizeof err) != 0)
+			spans[i].source = 0;
 	}
-	r->nspans = n;
-	r->next = r->spans[0].first;
+	return spans;
 }
 
-static bool next_target(struct sweep_run *r, uint32_t *addr, uint32_t *source)
+static bool next_any(struct sweep_run *r, uint32_t *addr, uint32_t *source)
 {
 	while (r->cur < r->nspans && r->next > r->spans[r->cur].last) {
 		if (++r->cur < r->nspans)
@@ -117,6 +122,15 @@ static bool next_target(struct sweep_run *r, uint32_t *addr, uint32_t *source)
 	*addr = htonl((uint32_t)r->next++);
 	*source = r->spans[r->cur].source;
 	return true;
+}
+
+/* The next address of this worker's share: every nworkers-th of them. */
+static bool next_target(struct sweep_run *r, uint32_t *addr, uint32_t *source)
+{
+	while (next_any(r, addr, source))
+		if (r->index++ % r->nworkers == r->worker)
+			return true;
+	return false;
 }
 
 static bool targets_left(const struct sweep_run *r)
@@ -135,6 +149,8 @@ static void print_result(struct sweep_run *r, const struct rp_sweep_result *res)
 
 	r->done++;
 	r->alive += alive;
+	/* Room for the whole line now, so the buffer is only ever written out at line ends. */
+	rp_out_reserve(out, 512);
 	inet_ntop(AF_INET, &res->addr, addr, sizeof addr);
 	if (r->o->json) {
 		struct ping_summary s = {
@@ -311,10 +327,15 @@ static int64_t next_wake(const struct sweep_run *r)
 static void interim_status(void *arg)
 {
 	struct sweep_run *r = arg;
+	uint64_t done = 0, alive = 0;
 
 	rp_out_flush(&r->c->out);
-	fprintf(stderr, "%llu targets done, %llu alive, %u in progress\n", (unsigned long long)r->done,
-		(unsigned long long)r->alive, rp_sweep_active(&r->sw));
+	for (unsigned i = 0; i < r->nworkers; i++) {
+		done += r->all[i].done;
+		alive += r->all[i].alive;
+	}
+	fprintf(stderr, "%llu targets done, %llu alive\n", (unsigned long long)done,
+		(unsigned long long)alive);
 }
 
 static void run(struct sweep_run *r)
@@ -347,39 +368,83 @@ static unsigned window_for(const struct ping_opts *o, uint64_t rate, int64_t tim
 	return w > SWEEP_WINDOW_MAX ? SWEEP_WINDOW_MAX : (unsigned)w;
 }
 
-int ping_sweep(struct ping_ctx *c, char **specs, int nspecs)
+static void *worker_main(void *arg)
 {
-	struct ping_opts *o = c->o;
-	uint64_t rate = o->rate ? o->rate : SWEEP_RATE_DEFAULT;
+	struct sweep_run *r = arg;
+
+	run(r);
+	print_done(r);
+	rp_out_flush(&r->c->out);
+	return NULL;
+}
+
+static struct rp_sweep_config sweep_config(const struct ping_opts *o, uint64_t rate, unsigned n)
+{
 	struct rp_sweep_config cfg = {
 		.count = o->count ? (unsigned)o->count : 1,
 		.retries = o->retries_set ? o->retries : 1,
 		.timeout_ns = o->timeout_set ? o->timeout_ns : 1000000000,
 		.interval_ns = o->interval_set ? o->interval_ns : 1000000000,
 	};
-	struct sweep_run r = { .c = c, .o = o };
-	uint64_t unfinished;
 
 	if ((uint64_t)cfg.count * (cfg.retries + 1) > 60000)
 		cmd_fail(PING_SUB, "-c %u with --retries %u: a sweep sends at most 60000 probes per target",
 			 cfg.count, cfg.retries);
+	cfg.window = window_for(o, rate / n, cfg.timeout_ns);
+	return cfg;
+}
+
+/*
+ * Each worker sweeps its share (every n-th address) with its own socket,
+ * scheduler and output buffer, on its own thread: over veth the target's
+ * echo work runs on the core that sends, so two senders use two cores.
+ */
+int ping_sweep(struct ping_ctx *ctx, unsigned n, char **specs, int nspecs)
+{
+	struct ping_opts *o = ctx[0].o;
+	uint64_t rate = o->rate ? o->rate : SWEEP_RATE_DEFAULT;
+	struct rp_sweep_config cfg = sweep_config(o, rate, n);
+	struct sweep_run runs[PING_WORKERS_MAX];
+	struct span *spans;
+	uint64_t unfinished = 0, done = 0, alive = 0;
+
 	if (o->flood)
 		cmd_fail(PING_SUB, "-f floods one target; for a sweep set --rate PPS instead");
-	cfg.window = window_for(o, rate, cfg.timeout_ns);
-	r.gap_ns = 1000000000 / (int64_t)rate;
-	r.probe_len = RP_IPV4_HDR + RP_ICMP_ECHO_HDR + o->size;
-	r.tx = malloc(TX_BATCH * r.probe_len);
-	if (!r.tx || rp_sweep_init(&r.sw, &cfg) != 0)
-		cmd_fail(PING_SUB, "out of memory");
-	plan_targets(&r, specs, nspecs);
-	run(&r);
-	print_done(&r);
-	unfinished = rp_sweep_active(&r.sw) + (targets_left(&r) ? 1 : 0);
-	rp_out_flush(&c->out);
+	spans = plan_targets(o, specs, nspecs);
+	memset(runs, 0, sizeof runs);
+	for (unsigned i = 0; i < n; i++) {
+		struct sweep_run *r = &runs[i];
+		r->c = &ctx[i];
+		r->o = o;
+		r->spans = spans;
+		r->nspans = nspecs;
+		r->next = spans[0].first;
+		r->worker = i;
+		r->nworkers = n;
+		r->all = runs;
+		r->gap_ns = (int64_t)(1000000000 * (uint64_t)n / rate);
+		r->probe_len = RP_IPV4_HDR + RP_ICMP_ECHO_HDR + o->size;
+		r->tx = malloc(TX_BATCH * r->probe_len);
+		if (!r->tx || rp_sweep_init(&r->sw, &cfg) != 0)
+			cmd_fail(PING_SUB, "out of memory");
+	}
+	for (unsigned i = 1; i < n; i++) {
+		int rc = pthread_create(&runs[i].thread, NULL, worker_main, &runs[i]);
+		if (rc != 0)
+			cmd_fail(PING_SUB, "cannot start a sweep worker: %s", strerror(rc));
+	}
+	worker_main(&runs[0]);
+	for (unsigned i = 0; i < n; i++) {
+		if (i > 0)
+			pthread_join(runs[i].thread, NULL);
+		unfinished += rp_sweep_active(&runs[i].sw) + (targets_left(&runs[i]) ? 1 : 0);
+		done += runs[i].done;
+		alive += runs[i].alive;
+		rp_sweep_free(&runs[i].sw);
+		free(runs[i].tx);
+	}
+	free(spans);
 	if (unfinished)
 		fprintf(stderr, "rawprobe: ping: stopped with targets not finished\n");
-	rp_sweep_free(&r.sw);
-	free(r.spans);
-	free(r.tx);
-	return unfinished || r.alive < r.done ? RP_EXIT_FINDING : RP_EXIT_OK;
+	return unfinished || alive < done ? RP_EXIT_FINDING : RP_EXIT_OK;
 }
