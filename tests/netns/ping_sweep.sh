@@ -56,6 +56,20 @@ cmp -s "$rp_work/alive" "$rp_work/want.alive" || {
 	fail "-a: not exactly the 4096 addresses of 10.200.16.0/20 ($(wc -l <"$rp_work/alive") lines)"
 }
 
+# A fast sweep splits the targets among one worker per core (each with its own
+# socket and id): still every address exactly once, and exactly the right ones.
+sweep alive_fast -a --rate 50000
+cmp -s "$rp_work/alive_fast" "$rp_work/want.alive" || {
+	diff "$rp_work/want.alive" "$rp_work/alive_fast" | head -n 10
+	fail "-a --rate 50000: not exactly the 4096 addresses of 10.200.16.0/20 ($(wc -l <"$rp_work/alive_fast") lines)"
+}
+sweep lines_fast --rate 50000
+[ "$(cut -d' ' -f1 "$rp_work/lines_fast" | sort -u | wc -l)" -eq 4352 ] &&
+	[ "$(wc -l <"$rp_work/lines_fast")" -eq 4352 ] ||
+	fail "--rate 50000: not one line for each of the 4352 targets"
+grep -vqE '^[0-9.]+ : xmt/rcv/%loss = [0-9]+/[0-9]+/[0-9]+%(, min/avg/max = [0-9.]+/[0-9.]+/[0-9.]+)?$' \
+	"$rp_work/lines_fast" && fail "--rate 50000: a line is cut or mixed with another"
+
 sweep unreach -u
 cmp -s "$rp_work/unreach" "$rp_work/want.unreach" || {
 	diff "$rp_work/want.unreach" "$rp_work/unreach" | head -n 10
