@@ -14,6 +14,8 @@ struct rp_rtt {
 };
 
 void rp_rtt_add(struct rp_rtt *r, int64_t ns);
+/* Adds the figures of 'from' to 'into', as if its samples had been added one by one. */
+void rp_rtt_merge(struct rp_rtt *into, const struct rp_rtt *from);
 /* Milliseconds; mdev is the population standard deviation (as iputils ping). */
 double rp_rtt_avg_ms(const struct rp_rtt *r);
 double rp_rtt_mdev_ms(const struct rp_rtt *r);

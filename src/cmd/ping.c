@@ -391,6 +391,21 @@ static unsigned sweep_workers(const struct ping_opts *o)
 	return cpus > PING_WORKERS_MAX ? PING_WORKERS_MAX : (unsigned)cpus;
 }
 
+/*
+ * One target: one worker per core only for rates beyond one core (root
+ * only, under 50 us between probes), and never where the order of things
+ * matters more than the rate: a flood, -O, one capture file.
+ */
+static unsigned one_workers(const struct ping_opts *o)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (o->flood || o->outstanding || o->pcap_path || o->interval_ns > 50000 || o->preload > 1 ||
+	    cpus < 2)
+		return 1;
+	return cpus > PING_WORKERS_MAX ? PING_WORKERS_MAX : (unsigned)cpus;
+}
+
 /* Everything that needs a privilege first (the sockets), then none, then the rest. */
 static void setup(struct ping_ctx *ctx, unsigned n, char *outmem, size_t outlen)
 {
@@ -465,8 +480,7 @@ int cmd_ping(int argc, char **argv)
 		cmd_fail(PING_SUB, "no target given; usage: rawprobe ping [options] TARGET...");
 	check_opts(&o);
 	sweep = is_sweep(argc - optind, argv + optind);
-	if (sweep)
-		n = sweep_workers(&o);
+	n = sweep ? sweep_workers(&o) : one_workers(&o);
 	for (unsigned i = 0; i < n; i++)
 		ctx[i].o = &o;
 	setup(ctx, n, outmem, sizeof outmem);
@@ -476,7 +490,7 @@ int cmd_ping(int argc, char **argv)
 	} else {
 		char name[NI_MAXHOST];
 		uint32_t target = resolve_one(argv[optind], name, sizeof name);
-		rc = ping_one(&ctx[0], name, target);
+		rc = ping_one(ctx, n, name, target);
 	}
 	teardown(ctx, n);
 	return rc;

@@ -73,7 +73,7 @@ size_t ping_build(struct ping_ctx *c, uint8_t *buf, size_t cap, uint32_t src, ui
 bool ping_match(struct ping_ctx *c, unsigned i, struct rp_reply *r);
 
 /* One target: iputils ping. Sweep: fping. Both return the exit status. */
-int ping_one(struct ping_ctx *c, const char *name, uint32_t target);
+int ping_one(struct ping_ctx *ctx, unsigned nworkers, const char *name, uint32_t target);
 /* ctx: nworkers contexts, each with its own socket (opened before privileges went). */
 int ping_sweep(struct ping_ctx *ctx, unsigned nworkers, char **specs, int nspecs);
 

@@ -2,11 +2,18 @@
  * One target, as iputils ping does it: probes on an absolute schedule
  * (start + n x interval), replies matched by id, sequence and stamp, the
  * lines and summary iputils prints.
+ *
+ * Above some ten thousand probes a second (root only) the probes are dealt
+ * out to one worker per core, each with its own socket and identifier:
+ * worker i sends probe numbers i+1, i+1+n, ... on the same schedule. Over
+ * veth the target's echo work runs on the sending core, so this is what
+ * lets a rate use more than one core. The summary adds the workers up.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +46,16 @@ struct one {
 	unsigned mtu;         /* the route's: larger probes are fragmented here (raw sockets do not) */
 	uint8_t *frags;       /* room for one probe's fragments */
 	size_t frags_cap;
+	unsigned worker, nworkers; /* this one sends probe numbers worker + 1 + j * nworkers */
+	uint64_t quota;            /* of -c, this worker's share */
+	pthread_t thread;
 };
+
+/* The probe number (from 1; its sequence number is the low 16 bits) of this worker's j-th probe. */
+static uint64_t probe_number(const struct one *p, uint64_t j)
+{
+	return p->worker + 1 + j * p->nworkers;
+}
 
 static bool seen_test(const struct one *p, uint16_t seq) { return p->seen[seq >> 3] & (1u << (seq & 7)); }
 static void seen_set(struct one *p, uint16_t seq) { p->seen[seq >> 3] |= (uint8_t)(1u << (seq & 7)); }
@@ -180,9 +196,9 @@ static void send_due(struct one *p, int64_t now)
 
 	unsigned limit = too_big(p) ? 1 : TX_BATCH;
 
-	while (n < limit && (p->o->count == 0 || p->ntransmitted + n < p->o->count) &&
+	while (n < limit && (p->o->count == 0 || p->ntransmitted + n < p->quota) &&
 	       now >= p->next_send) {
-		uint64_t k = p->ntransmitted + n + 1;
+		uint64_t k = probe_number(p, p->ntransmitted + n);
 		uint16_t seq = (uint16_t)k;
 		int64_t real = ping_real_ns();
 		uint8_t *buf = p->tx + n * p->probe_len;
@@ -201,12 +217,12 @@ static void send_due(struct one *p, int64_t now)
 		if (p->o->flood)
 			p->next_send = now + FLOOD_GAP_NS;
 		else if (k >= p->o->preload)
-			p->next_send += p->o->interval_ns;
+			p->next_send += p->o->interval_ns * (int64_t)p->nworkers;
 	}
 	if (n == 0)
 		return;
 	if (too_big(p))
-		sent = send_fragmented(p, &tx[0], (uint16_t)(p->ntransmitted + 1));
+		sent = send_fragmented(p, &tx[0], (uint16_t)probe_number(p, p->ntransmitted));
 	else
 		sent = rp_icmp_send(&c->sock, tx, n);
 	if (sent < 0) {
@@ -216,7 +232,8 @@ static void send_due(struct one *p, int64_t now)
 	}
 	for (int i = 0; i < sent; i++) {
 		if (c->pcap && !too_big(p))
-			rp_pcapw_write(c->pcap, tx[i].data, tx[i].len, p->sent_at[(uint16_t)(p->ntransmitted + 1 + i)]);
+			rp_pcapw_write(c->pcap, tx[i].data, tx[i].len,
+				       p->sent_at[(uint16_t)probe_number(p, p->ntransmitted + (uint64_t)i)]);
 		flood_mark(p, ".", 1);
 	}
 	p->ntransmitted += (uint64_t)sent;
@@ -254,6 +271,8 @@ static void on_echo(struct one *p, const struct rp_reply *r, int64_t ts_ns)
 		}
 		flood_mark(p, "\b \b", 3);
 	}
+	/* Whole lines only in the buffer: with several workers each write is a set of lines. */
+	rp_out_reserve(out, 512);
 	if (p->o->json) {
 		ping_json_reply(out, p->addr, r->from, r->seq, r->ttl, r->icmp_len, rtt, dup, r->checksum_bad);
 		return;
@@ -286,6 +305,7 @@ static void on_error(struct one *p, const struct rp_reply *r, int64_t ts_ns)
 
 	p->nerrors++;
 	seen_set(p, r->seq); /* answered, if only by an error: not "no answer yet", no timeout */
+	rp_out_reserve(out, 512);
 	if (p->o->json) {
 		ping_json_error(out, p->addr, r->from, r->seq, r->type, r->code);
 		return;
@@ -353,12 +373,14 @@ static void report_timeouts(struct one *p, bool all)
 	int64_t now = ping_real_ns();
 
 	while (p->timeout_next < p->ntransmitted) {
-		uint16_t seq = (uint16_t)(p->timeout_next + 1);
+		uint16_t seq = (uint16_t)probe_number(p, p->timeout_next);
 		if (!seen_test(p, seq)) {
 			if (!all && now < p->sent_at[seq] + reply_wait(p))
 				break;
-			if (p->o->json)
+			if (p->o->json) {
+				rp_out_reserve(&p->c->out, 512);
 				ping_json_timeout(&p->c->out, p->addr, seq);
+			}
 		}
 		p->timeout_next++;
 	}
@@ -393,7 +415,7 @@ static int64_t linger_end(const struct one *p)
 
 static bool sending_done(const struct one *p)
 {
-	return p->o->count && p->ntransmitted >= p->o->count;
+	return p->o->count && p->ntransmitted >= p->quota;
 }
 
 static int64_t next_wake(const struct one *p, int64_t end)
@@ -405,7 +427,7 @@ static int64_t next_wake(const struct one *p, int64_t end)
 	if (sending_done(p) && linger_end(p) < t)
 		t = linger_end(p);
 	if (p->o->json && p->timeout_next < p->ntransmitted) {
-		uint16_t seq = (uint16_t)(p->timeout_next + 1);
+		uint16_t seq = (uint16_t)probe_number(p, p->timeout_next);
 		int64_t due = p->sent_at[seq] + reply_wait(p) - ping_real_ns() + ping_mono_ns();
 		if (due < t)
 			t = due;
@@ -428,7 +450,7 @@ static void run(struct one *p)
 				p->next_send = now;
 			send_due(p, now);
 		}
-		if (p->o->count && p->nreceived + p->nerrors >= p->o->count)
+		if (p->o->count && p->nreceived + p->nerrors >= p->quota)
 			break;
 		if (sending_done(p) && now >= linger_end(p))
 			break;
@@ -439,7 +461,18 @@ static void run(struct one *p)
 	}
 }
 
-static int finish(struct one *p)
+/* The workers' counts in the first one's. */
+static void merge(struct one *into, const struct one *w)
+{
+	into->ntransmitted += w->ntransmitted;
+	into->nreceived += w->nreceived;
+	into->nrepeats += w->nrepeats;
+	into->nerrors += w->nerrors;
+	into->ncorrupted += w->ncorrupted;
+	rp_rtt_merge(&into->rtt, &w->rtt);
+}
+
+static int finish(struct one *p, int64_t elapsed_ns)
 {
 	struct ping_summary s = {
 		.target = p->addr,
@@ -449,12 +482,11 @@ static int finish(struct one *p)
 		.corrupted = p->ncorrupted,
 		.errors = p->nerrors,
 		.rtt = &p->rtt,
-		.elapsed_ns = ping_mono_ns() - p->start,
+		.elapsed_ns = elapsed_ns,
 		.ipg = p->o->flood || p->o->interval_ns == 0,
 		.ewma_ns = p->ewma_ns,
 	};
 
-	report_timeouts(p, true);
 	if (p->o->json) {
 		ping_json_summary(&p->c->out, &s);
 	} else {
@@ -468,14 +500,21 @@ static int finish(struct one *p)
 	return RP_EXIT_OK;
 }
 
-int ping_one(struct ping_ctx *c, const char *name, uint32_t target)
+static void *worker_main(void *arg)
 {
-	struct one *p = calloc(1, sizeof *p);
-	char err[256];
-	int rc;
+	struct one *p = arg;
 
-	if (!p)
-		cmd_fail(PING_SUB, "out of memory");
+	run(p);
+	report_timeouts(p, true);
+	rp_out_flush(&p->c->out);
+	return NULL;
+}
+
+/* What every worker shares: the target, its name, the route's source and MTU. */
+static void prepare_target(struct one *p, struct ping_ctx *c, const char *name, uint32_t target)
+{
+	char err[256];
+
 	p->c = c;
 	p->o = c->o;
 	p->name = name;
@@ -484,24 +523,64 @@ int ping_one(struct ping_ctx *c, const char *name, uint32_t target)
 	if (rp_route_source(target, c->o->interface, p->o->source ? &p->mtu_src : &p->src, &p->mtu, err,
 			    sizeof err) != 0)
 		cmd_fail(PING_SUB, "%s: %s", name, err);
+	p->probe_len = RP_IPV4_HDR + RP_ICMP_ECHO_HDR + c->o->size;
+	name_targets(p);
+}
+
+static void prepare_worker(struct one *p, struct ping_ctx *c, unsigned i, unsigned n, int64_t start)
+{
+	uint64_t count = c->o->count;
+
+	p->c = c;
+	p->worker = i;
+	p->nworkers = n;
+	/* Probe numbers i+1, i+1+n, ... up to count: how many are there. */
+	p->quota = count > i ? (count - i - 1) / n + 1 : 0;
 	if (c->sock.mode == RP_ICMP_DGRAM && !c->sock.local)
 		c->sock.local = p->src;
-	p->probe_len = RP_IPV4_HDR + RP_ICMP_ECHO_HDR + c->o->size;
 	p->tx = malloc(TX_BATCH * p->probe_len);
 	p->frags_cap = p->probe_len + TX_BATCH * 64;
 	p->frags = malloc(p->frags_cap);
 	p->sent_at = calloc(65536, sizeof *p->sent_at);
 	if (!p->tx || !p->sent_at || !p->frags)
 		cmd_fail(PING_SUB, "out of memory");
-	name_targets(p);
-	print_header(p);
-	p->start = p->next_send = ping_mono_ns();
-	run(p);
-	rc = finish(p);
-	free(p->tx);
-	free(p->frags);
-	free(p->sent_at);
-	free(p->shown);
-	free(p);
+	p->start = start;
+	p->next_send = start + (int64_t)i * c->o->interval_ns;
+}
+
+int ping_one(struct ping_ctx *ctx, unsigned n, const char *name, uint32_t target)
+{
+	struct one *w = calloc(n, sizeof *w);
+	int64_t start;
+	int rc;
+
+	if (!w)
+		cmd_fail(PING_SUB, "out of memory");
+	prepare_target(&w[0], &ctx[0], name, target);
+	for (unsigned i = 1; i < n; i++)
+		w[i] = w[0];
+	print_header(&w[0]);
+	rp_out_flush(&ctx[0].out);
+	start = ping_mono_ns();
+	for (unsigned i = 0; i < n; i++)
+		prepare_worker(&w[i], &ctx[i], i, n, start);
+	for (unsigned i = 1; i < n; i++) {
+		int err = pthread_create(&w[i].thread, NULL, worker_main, &w[i]);
+		if (err != 0)
+			cmd_fail(PING_SUB, "cannot start a worker: %s", strerror(err));
+	}
+	worker_main(&w[0]);
+	for (unsigned i = 1; i < n; i++) {
+		pthread_join(w[i].thread, NULL);
+		merge(&w[0], &w[i]);
+	}
+	rc = finish(&w[0], ping_mono_ns() - start);
+	for (unsigned i = 0; i < n; i++) {
+		free(w[i].tx);
+		free(w[i].frags);
+		free(w[i].sent_at);
+	}
+	free(w[0].shown);
+	free(w);
 	return rc;
 }

@@ -14,6 +14,19 @@ void rp_rtt_add(struct rp_rtt *r, int64_t ns)
 	r->sum2_ns += (double)ns * (double)ns;
 }
 
+void rp_rtt_merge(struct rp_rtt *into, const struct rp_rtt *from)
+{
+	if (from->n == 0)
+		return;
+	if (into->n == 0 || from->min_ns < into->min_ns)
+		into->min_ns = from->min_ns;
+	if (into->n == 0 || from->max_ns > into->max_ns)
+		into->max_ns = from->max_ns;
+	into->n += from->n;
+	into->sum_ns += from->sum_ns;
+	into->sum2_ns += from->sum2_ns;
+}
+
 double rp_rtt_avg_ms(const struct rp_rtt *r)
 {
 	return r->n ? r->sum_ns / (double)r->n / 1e6 : 0.0;

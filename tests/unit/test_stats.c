@@ -216,10 +216,35 @@ static void test_capstats_bad_checksum_reply_has_rtt(void **state)
 	assert_int_equal(s.rtt.min_ns, 1234567);
 }
 
+/* Two workers' figures merged equal the figures of all samples added to one. */
+static void test_rtt_merge(void **state)
+{
+	static const int64_t a[] = { 5000, 12000, 7000 }, b[] = { 3000, 40000 };
+	struct rp_rtt x = { 0 }, y = { 0 }, all = { 0 }, none = { 0 };
+	(void)state;
+
+	for (size_t i = 0; i < 3; i++) {
+		rp_rtt_add(&x, a[i]);
+		rp_rtt_add(&all, a[i]);
+	}
+	for (size_t i = 0; i < 2; i++) {
+		rp_rtt_add(&y, b[i]);
+		rp_rtt_add(&all, b[i]);
+	}
+	rp_rtt_merge(&x, &none);
+	rp_rtt_merge(&none, &y);
+	rp_rtt_merge(&x, &none);
+	assert_int_equal(x.n, 5);
+	assert_true(x.min_ns == 3000 && x.max_ns == 40000);
+	assert_true(x.sum_ns == all.sum_ns && x.sum2_ns == all.sum2_ns);
+	assert_true(rp_rtt_mdev_ms(&x) == rp_rtt_mdev_ms(&all));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rtt_hand_values),
+		cmocka_unit_test(test_rtt_merge),
 		cmocka_unit_test(test_rtt_min_max_order),
 		cmocka_unit_test(test_rtt_single_and_equal),
 		cmocka_unit_test(test_capstats_counts),
