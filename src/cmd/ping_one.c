@@ -191,10 +191,9 @@ static void send_due(struct one *p, int64_t now)
 {
 	struct ping_ctx *c = p->c;
 	struct rp_tx tx[TX_BATCH];
-	unsigned n = 0;
+	int64_t slot[TX_BATCH]; /* each probe's place in the schedule */
+	unsigned n = 0, limit = too_big(p) ? 1 : TX_BATCH;
 	int sent;
-
-	unsigned limit = too_big(p) ? 1 : TX_BATCH;
 
 	while (n < limit && (p->o->count == 0 || p->ntransmitted + n < p->quota) &&
 	       now >= p->next_send) {
@@ -203,6 +202,7 @@ static void send_due(struct one *p, int64_t now)
 		int64_t real = ping_real_ns();
 		uint8_t *buf = p->tx + n * p->probe_len;
 
+		slot[n] = p->next_send;
 		if (p->o->outstanding && !p->o->json && k > 1 && !seen_test(p, (uint16_t)(k - 1)) &&
 		    !p->o->quiet) {
 			RP_OUT_LIT(&c->out, "no answer yet for icmp_seq=");
@@ -226,10 +226,13 @@ static void send_due(struct one *p, int64_t now)
 	else
 		sent = rp_icmp_send(&c->sock, tx, n);
 	if (sent < 0) {
-		if (errno == EAGAIN || errno == ENOBUFS)
-			return; /* the queue is full: these go at the next wake-up */
-		cmd_fail(PING_SUB, "sendmsg to %s: %s", p->addr, strerror(errno));
+		if (errno != EAGAIN && errno != ENOBUFS)
+			cmd_fail(PING_SUB, "sendmsg to %s: %s", p->addr, strerror(errno));
+		sent = 0;
 	}
+	/* The socket's queue was full: the probes that did not go keep their places in the schedule. */
+	if ((unsigned)sent < n)
+		p->next_send = slot[sent];
 	for (int i = 0; i < sent; i++) {
 		if (c->pcap && !too_big(p))
 			rp_pcapw_write(c->pcap, tx[i].data, tx[i].len,
@@ -393,7 +396,10 @@ static void interim_status(void *arg)
 	uint64_t loss = p->ntransmitted ? (p->ntransmitted - got) * 100 / p->ntransmitted : 0;
 
 	rp_out_flush(&p->c->out);
-	fprintf(stderr, "\r%llu/%llu packets, %llu%% loss", (unsigned long long)p->nreceived,
+	if (p->nworkers > 1)
+		fprintf(stderr, "\rworker %u of %u: ", p->worker + 1, p->nworkers);
+	fprintf(stderr, "%s%llu/%llu packets, %llu%% loss", p->nworkers > 1 ? "" : "\r",
+		(unsigned long long)p->nreceived,
 		(unsigned long long)p->ntransmitted, (unsigned long long)loss);
 	if (p->rtt.n)
 		fprintf(stderr, ", min/avg/ewma/max = %.3f/%.3f/%.3f/%.3f ms", (double)p->rtt.min_ns / 1e6,

@@ -265,11 +265,11 @@ void ping_json_summary(struct rp_out *o, const struct ping_summary *s)
 		RP_OUT_LIT(o, "{\"min\":");
 		rp_out_ms_exact(o, s->rtt->min_ns);
 		RP_OUT_LIT(o, ",\"avg\":");
-		rtt_figure(o, rp_rtt_avg_ms(s->rtt));
+		rp_out_fixed(o, rp_rtt_avg_ms(s->rtt), 6); /* to the nanosecond, as read --stats --json */
 		RP_OUT_LIT(o, ",\"max\":");
 		rp_out_ms_exact(o, s->rtt->max_ns);
 		RP_OUT_LIT(o, ",\"mdev\":");
-		rtt_figure(o, rp_rtt_mdev_ms(s->rtt));
+		rp_out_fixed(o, rp_rtt_mdev_ms(s->rtt), 6);
 		RP_OUT_LIT(o, "}");
 	} else {
 		RP_OUT_LIT(o, "null");
