@@ -53,28 +53,4 @@ expect_error() {
 	grep -q '^rawprobe: bench: ' "$DIR/$name.err" || fail "rawprobe bench $*: stderr is not 'rawprobe: bench: ...': $(cat "$DIR/$name.err")"
 }
 
-# start_serve LOG ARGS...: rawprobe serve ARGS in the background; SRV_PID, SRV_ADDR from its readiness line
-start_serve() {
-	SRV_LOG=$1
-	shift
-	"$RAWPROBE" serve "$@" 2>"$SRV_LOG" &
-	SRV_PID=$!
-	PIDS="$PIDS $SRV_PID"
-	for _ in $(seq 1 200); do
-		grep -q 'listening on' "$SRV_LOG" 2>/dev/null && break
-		kill -0 "$SRV_PID" 2>/dev/null || break
-		sleep 0.025 # bounded: 5 s
-	done
-	grep -q 'listening on' "$SRV_LOG" || fail "rawprobe serve $* not ready: $(cat "$SRV_LOG")"
-	SRV_ADDR=$(sed -n 's/.*listening on \(.*\) ([a-z]*)$/\1/p' "$SRV_LOG" | head -1)
-}
-
-stop_serve() {
-	kill -TERM "$SRV_PID" 2>/dev/null
-	for _ in $(seq 1 200); do
-		kill -0 "$SRV_PID" 2>/dev/null || break
-		sleep 0.025
-	done
-	kill -0 "$SRV_PID" 2>/dev/null && fail "rawprobe serve did not stop within 5 s of SIGTERM"
-	wait "$SRV_PID"
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/serve.sh"

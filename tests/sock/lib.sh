@@ -21,31 +21,7 @@ trap cleanup EXIT
 ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null
 [ "$(ulimit -n)" -ge 2100 ] || skip "cannot raise the descriptor limit to 2100"
 
-start_server() {
-	SRV_LOG=$1
-	shift
-	"$RAWPROBE" serve "$@" 2>"$SRV_LOG" &
-	SRV_PID=$!
-	PIDS="$PIDS $SRV_PID"
-	for _ in $(seq 1 200); do
-		grep -q 'listening on' "$SRV_LOG" 2>/dev/null && break
-		kill -0 "$SRV_PID" 2>/dev/null || break
-		sleep 0.025 # polls the readiness line, bounded to 5 s
-	done
-	grep -q 'listening on' "$SRV_LOG" || fail "server $* not ready: $(cat "$SRV_LOG")"
-	SRV_ADDR=$(sed -n 's/.*listening on \(.*\) ([a-z]*)$/\1/p' "$SRV_LOG" | head -1)
-}
-
-stop_server() {
-	kill -TERM "$SRV_PID" 2>/dev/null
-	for _ in $(seq 1 200); do
-		kill -0 "$SRV_PID" 2>/dev/null || break
-		sleep 0.025
-	done
-	kill -0 "$SRV_PID" 2>/dev/null && fail "server did not stop within 5 s of SIGTERM"
-	wait "$SRV_PID"
-	SRV_RC=$?
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/serve.sh"
 
 # total KEY from the server's last totals line: in_bytes out_bytes in_msgs
 server_total() {
