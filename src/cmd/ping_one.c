@@ -42,7 +42,6 @@ struct one {
 	int64_t start, next_send, last_send, start_real;
 	uint8_t *tx;
 	size_t probe_len;
-	uint32_t mtu_src;     /* unused: the route's source when -I gave ours */
 	unsigned mtu;         /* the route's: larger probes are fragmented here (raw sockets do not) */
 	uint8_t *frags;       /* room for one probe's fragments */
 	size_t frags_cap;
@@ -520,15 +519,16 @@ static void *worker_main(void *arg)
 static void prepare_target(struct one *p, struct ping_ctx *c, const char *name, uint32_t target)
 {
 	char err[256];
+	uint32_t route_src;
 
 	p->c = c;
 	p->o = c->o;
 	p->name = name;
 	p->target = target;
-	p->src = c->o->source;
-	if (rp_route_source(target, c->o->interface, p->o->source ? &p->mtu_src : &p->src, &p->mtu, err,
-			    sizeof err) != 0)
+	/* The route's source, unless -I named ours; its MTU either way. */
+	if (rp_route_source(target, c->o->interface, &route_src, &p->mtu, err, sizeof err) != 0)
 		cmd_fail(PING_SUB, "%s: %s", name, err);
+	p->src = c->o->source ? c->o->source : route_src;
 	p->probe_len = RP_IPV4_HDR + RP_ICMP_ECHO_HDR + c->o->size;
 	name_targets(p);
 }
