@@ -372,7 +372,11 @@ static int64_t reply_wait(const struct one *p)
 /* JSON: a timeout event for each probe unanswered after -W (all of them at the end). */
 static void report_timeouts(struct one *p, bool all)
 {
-	int64_t now = ping_real_ns();
+	int64_t now;
+
+	if (!p->o->json)
+		return; /* text output has no timeout lines (-O speaks when the next probe goes) */
+	now = ping_real_ns();
 
 	while (p->timeout_next < p->ntransmitted) {
 		uint16_t seq = (uint16_t)probe_number(p, p->timeout_next);

@@ -211,6 +211,15 @@ void rp_icmp_sock_close(struct rp_icmp_sock *s)
 	s->fd = -1;
 }
 
+/* Why a UDP connect found no route; EINVAL is what a blackhole route gives. */
+static void route_error(char *err, size_t errlen)
+{
+	if (errno == EINVAL)
+		snprintf(err, errlen, "the routing table discards traffic to it (a blackhole route)");
+	else
+		fail(err, errlen, "no route to the target");
+}
+
 int rp_route_source(uint32_t dst, const char *device, uint32_t *src, unsigned *mtu, char *err,
 		    size_t errlen)
 {
@@ -226,7 +235,7 @@ int rp_route_source(uint32_t dst, const char *device, uint32_t *src, unsigned *m
 	if (device && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, device, (socklen_t)strlen(device) + 1) != 0)
 		snprintf(err, errlen, "cannot use interface %s: %s", device, strerror(errno));
 	else if (connect(fd, (struct sockaddr *)&sin, sizeof sin) != 0)
-		fail(err, errlen, "no route to the target");
+		route_error(err, errlen);
 	else if (getsockname(fd, (struct sockaddr *)&sin, &sl) != 0)
 		fail(err, errlen, "getsockname");
 	else {
