@@ -34,6 +34,8 @@ struct rp_icmp_sock {
 	enum rp_icmp_mode mode;
 	uint16_t id;    /* the echo identifier of this run */
 	uint32_t local; /* datagram mode: the bound address, once known (network order) */
+	bool tx_stamps; /* the kernel reports transmit times (rp_icmp_tx_stamps_on) */
+	uint32_t tx_key; /* datagrams sent since then: the kernel's key for the next one */
 };
 
 struct rp_icmp_sock_opts {
@@ -84,6 +86,20 @@ struct rp_tx {
 
 /* Sends n datagrams with as few calls as possible (sendmmsg). Returns how many went, -1 on error. */
 int rp_icmp_send(struct rp_icmp_sock *s, const struct rp_tx *tx, unsigned n);
+
+/*
+ * Asks the kernel for the software transmit time of every datagram sent
+ * (SO_TIMESTAMPING, keyed by a counter), for captures of what was sent.
+ */
+int rp_icmp_tx_stamps_on(struct rp_icmp_sock *s, char *err, size_t errlen);
+
+/*
+ * The transmit times waiting in the error queue, for the n datagrams keyed
+ * first_key.. (s->tx_key before the send): ts_ns[i] is set for those the
+ * kernel has reported and left alone for the others. Reports that belong
+ * to no such datagram are dropped, so the queue never stays readable.
+ */
+void rp_icmp_tx_stamps(struct rp_icmp_sock *s, uint32_t first_key, unsigned n, int64_t *ts_ns);
 
 #define RP_RX_HEADROOM 20 /* datagram mode writes the IPv4 header in front of what it received */
 

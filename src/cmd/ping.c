@@ -444,6 +444,9 @@ static void setup(struct ping_ctx *ctx, unsigned n, char *outmem, size_t outlen)
 		ctx[0].pcap = rp_pcapw_open(o->pcap_path, err, sizeof err);
 		if (!ctx[0].pcap)
 			cmd_fail(PING_SUB, "%s", err);
+		/* Kernel transmit times for the probes; without them, the time before each send. */
+		if (ctx[0].sock.mode == RP_ICMP_RAW)
+			rp_icmp_tx_stamps_on(&ctx[0].sock, err, sizeof err);
 	}
 }
 

@@ -160,12 +160,33 @@ static void local_error(struct one *p, uint16_t seq)
 	fprintf(stderr, "rawprobe: ping: local error: message too long, mtu=%u\n", p->mtu);
 }
 
+/*
+ * --pcap: what went, each datagram with the kernel's transmit time where it
+ * reported one by now (probe i of the batch has key key + i, sequence number
+ * seq + i * nworkers), else the time taken just before the send call.
+ */
+static void record_sent(struct one *p, const struct rp_tx *tx, unsigned n, uint32_t key,
+			uint16_t seq)
+{
+	int64_t ts[TX_BATCH];
+	bool fragments = too_big(p);
+
+	if (!p->c->pcap)
+		return;
+	for (unsigned i = 0; i < n; i++)
+		ts[i] = p->sent_at[fragments ? seq : (uint16_t)(seq + i * p->nworkers)];
+	rp_icmp_tx_stamps(&p->c->sock, key, n, ts);
+	for (unsigned i = 0; i < n; i++)
+		rp_pcapw_write(p->c->pcap, tx[i].data, tx[i].len, ts[i]);
+}
+
 /* One probe larger than the MTU: its fragments in one batch. Returns 1 when it went. */
 static int send_fragmented(struct one *p, const struct rp_tx *whole, uint16_t seq)
 {
 	struct rp_frag fr[TX_BATCH];
 	struct rp_tx tx[TX_BATCH];
 	uint8_t *dg = (uint8_t *)whole->data;
+	uint32_t key;
 	int n;
 
 	if (p->o->pmtudisc == IP_PMTUDISC_DO) {
@@ -179,10 +200,10 @@ static int send_fragmented(struct one *p, const struct rp_tx *whole, uint16_t se
 			 p->o->size, TX_BATCH, p->mtu);
 	for (int i = 0; i < n; i++)
 		tx[i] = (struct rp_tx){ .data = p->frags + fr[i].off, .len = fr[i].len, .dst = whole->dst };
+	key = p->c->sock.tx_key;
 	if (rp_icmp_send(&p->c->sock, tx, (unsigned)n) != n)
 		return -1;
-	for (int i = 0; p->c->pcap && i < n; i++)
-		rp_pcapw_write(p->c->pcap, tx[i].data, tx[i].len, p->sent_at[seq]);
+	record_sent(p, tx, (unsigned)n, key, seq);
 	return 1;
 }
 
@@ -220,10 +241,14 @@ static void send_due(struct one *p, int64_t now)
 	}
 	if (n == 0)
 		return;
-	if (too_big(p))
+	if (too_big(p)) {
 		sent = send_fragmented(p, &tx[0], (uint16_t)probe_number(p, p->ntransmitted));
-	else
+	} else {
+		uint32_t key = c->sock.tx_key;
 		sent = rp_icmp_send(&c->sock, tx, n);
+		if (sent > 0)
+			record_sent(p, tx, (unsigned)sent, key, (uint16_t)probe_number(p, p->ntransmitted));
+	}
 	if (sent < 0) {
 		if (errno != EAGAIN && errno != ENOBUFS)
 			cmd_fail(PING_SUB, "sendmsg to %s: %s", p->addr, strerror(errno));
@@ -232,12 +257,8 @@ static void send_due(struct one *p, int64_t now)
 	/* The socket's queue was full: the probes that did not go keep their places in the schedule. */
 	if ((unsigned)sent < n)
 		p->next_send = slot[sent];
-	for (int i = 0; i < sent; i++) {
-		if (c->pcap && !too_big(p))
-			rp_pcapw_write(c->pcap, tx[i].data, tx[i].len,
-				       p->sent_at[(uint16_t)probe_number(p, p->ntransmitted + (uint64_t)i)]);
+	for (int i = 0; i < sent; i++)
 		flood_mark(p, ".", 1);
-	}
 	p->ntransmitted += (uint64_t)sent;
 	p->last_send = now;
 }

@@ -14,6 +14,7 @@
 
 #include "cmd.h"
 #include "ping.h"
+#include "rawprobe/checksum.h"
 
 #define TX_BATCH 64
 #define SWEEP_RATE_DEFAULT 10000
@@ -222,27 +223,48 @@ static void queue_probes(struct sweep_run *r, int64_t now)
 		r->next_send = now;
 }
 
-static void record_sent(struct sweep_run *r, const struct rp_tx *t)
+/* The source the kernel put in for dst (the header went with 0): what --pcap records. */
+static uint32_t source_for(const struct sweep_run *r, uint32_t dst_be)
 {
-	uint8_t copy[RP_IPV4_HDR];
-	uint32_t dst = ntohl(t->dst), src = 0;
+	uint32_t dst = ntohl(dst_be);
+
+	for (int i = 0; i < r->nspans; i++)
+		if (dst >= r->spans[i].first && dst <= r->spans[i].last)
+			return r->spans[i].source;
+	return 0;
+}
+
+/* --pcap: the n probes just sent (keys key..), with the kernel's transmit times where reported. */
+static void record_sent(struct sweep_run *r, unsigned n, uint32_t key)
+{
+	int64_t ts[TX_BATCH], now = ping_real_ns();
 
 	if (!r->c->pcap)
 		return;
-	for (int i = 0; i < r->nspans; i++)
-		if (dst >= r->spans[i].first && dst <= r->spans[i].last) {
-			src = r->spans[i].source;
-			break;
-		}
-	/* The header went with source 0, which the kernel fills in: record what it sent. */
-	memcpy(copy, t->data, sizeof copy);
-	memcpy((uint8_t *)t->data + 12, &src, 4);
-	rp_pcapw_write(r->c->pcap, t->data, t->len, ping_real_ns());
-	memcpy((uint8_t *)t->data, copy, sizeof copy);
+	for (unsigned i = 0; i < n; i++)
+		ts[i] = now;
+	rp_icmp_tx_stamps(&r->c->sock, key, n, ts);
+	for (unsigned i = 0; i < n; i++) {
+		const struct rp_tx *t = &r->pending[i];
+		uint8_t *hdr = (uint8_t *)t->data, sent[RP_IPV4_HDR];
+		uint32_t src = source_for(r, t->dst);
+		uint16_t csum;
+
+		/* As the kernel sent it: its source in, the header checksum redone; then back. */
+		memcpy(sent, hdr, sizeof sent);
+		memcpy(hdr + 12, &src, 4);
+		hdr[10] = hdr[11] = 0;
+		csum = rp_csum(hdr, RP_IPV4_HDR);
+		hdr[10] = (uint8_t)(csum >> 8);
+		hdr[11] = (uint8_t)csum;
+		rp_pcapw_write(r->c->pcap, t->data, t->len, ts[i]);
+		memcpy(hdr, sent, sizeof sent);
+	}
 }
 
 static void send_pending(struct sweep_run *r, int64_t now)
 {
+	uint32_t key = r->c->sock.tx_key;
 	int sent;
 
 	if (r->npending == 0)
@@ -255,8 +277,7 @@ static void send_pending(struct sweep_run *r, int64_t now)
 		rp_sweep_send_failed(&r->sw, r->pending[0].dst, now);
 		sent = 1;
 	} else {
-		for (int i = 0; i < sent; i++)
-			record_sent(r, &r->pending[i]);
+		record_sent(r, (unsigned)sent, key);
 	}
 	r->npending -= (unsigned)sent;
 	memmove(r->pending, r->pending + sent, r->npending * sizeof r->pending[0]);

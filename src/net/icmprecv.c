@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <time.h> /* before errqueue.h, which needs struct timespec */
 #include <linux/errqueue.h>
+#include <linux/net_tstamp.h>
+#include <stdio.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -212,6 +214,60 @@ static bool pending_error(int e)
 	       e == EOPNOTSUPP;
 }
 
+int rp_icmp_tx_stamps_on(struct rp_icmp_sock *s, char *err, size_t errlen)
+{
+	int flags = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE |
+		    SOF_TIMESTAMPING_OPT_ID | SOF_TIMESTAMPING_OPT_TSONLY;
+
+	if (setsockopt(s->fd, SOL_SOCKET, SO_TIMESTAMPING, &flags, sizeof flags) != 0) {
+		snprintf(err, errlen, "SO_TIMESTAMPING: %s", strerror(errno));
+		return -1;
+	}
+	s->tx_stamps = true;
+	s->tx_key = 0;
+	return 0;
+}
+
+/* One transmit report: its key and software time; false when the queue is empty. */
+static bool tx_report(int fd, uint32_t *key, int64_t *ts_ns)
+{
+	uint8_t ctl[512];
+	struct msghdr m = { .msg_control = ctl, .msg_controllen = sizeof ctl };
+	bool have_key = false, have_ts = false;
+
+	if (recvmsg(fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+		return false;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPING) {
+			struct scm_timestamping t;
+			memcpy(&t, CMSG_DATA(c), sizeof t);
+			*ts_ns = (int64_t)t.ts[0].tv_sec * 1000000000 + t.ts[0].tv_nsec;
+			have_ts = *ts_ns != 0;
+		} else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR) {
+			struct sock_extended_err ee;
+			memcpy(&ee, CMSG_DATA(c), sizeof ee);
+			*key = ee.ee_data;
+			have_key = ee.ee_origin == SO_EE_ORIGIN_TIMESTAMPING;
+		}
+	}
+	if (!have_key || !have_ts)
+		*key = UINT32_MAX; /* not a transmit report we can use: read and dropped */
+	return true;
+}
+
+void rp_icmp_tx_stamps(struct rp_icmp_sock *s, uint32_t first_key, unsigned n, int64_t *ts_ns)
+{
+	uint32_t key;
+	int64_t ts;
+
+	if (!s->tx_stamps)
+		return;
+	/* Bounded: the reports for this batch and any left over from before. */
+	for (unsigned i = 0; i < 4 * n + 64 && tx_report(s->fd, &key, &ts); i++)
+		if ((uint32_t)(key - first_key) < n)
+			ts_ns[key - first_key] = ts;
+}
+
 int rp_icmp_recv(struct rp_icmp_sock *s, struct rp_rx_batch *b, unsigned max)
 {
 	int got;
@@ -238,5 +294,7 @@ int rp_icmp_recv(struct rp_icmp_sock *s, struct rp_rx_batch *b, unsigned max)
 	b->n = got > 0 ? (unsigned)got : 0;
 	if (s->mode == RP_ICMP_DGRAM)
 		read_errors(s, b, max);
+	else if (s->tx_stamps)
+		rp_icmp_tx_stamps(s, 0, 0, NULL); /* late reports: drained, or poll would never sleep */
 	return (int)b->n;
 }

@@ -282,6 +282,7 @@ int rp_icmp_send(struct rp_icmp_sock *s, const struct rp_tx *tx, unsigned n)
 		if (rc < 0)
 			return sent ? (int)sent : -1;
 		sent += (unsigned)rc;
+		s->tx_key += (unsigned)rc;
 		if ((unsigned)rc < k)
 			break;
 	}

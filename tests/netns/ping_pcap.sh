@@ -91,4 +91,22 @@ if command -v tcpdump >/dev/null 2>&1; then
 else
 	note "tcpdump is not installed: its check is skipped"
 fi
-echo "ok: the --pcap file holds the 3 probes and 3 replies, for rawprobe read and tcpdump"
+
+# A sweep's probes leave with source 0 for the kernel to fill in: the file must
+# hold them as they went, with that source and a header checksum that is right.
+sweep=$rp_work/sweep.pcap
+ip netns exec "$a" "$bin" ping -c 1 -W 1 --pcap "$sweep" 10.200.14.2 10.200.14.1 >/dev/null 2>"$rp_work/err" ||
+	fail "sweep --pcap: exit $? ($(cat "$rp_work/err"))"
+"$bin" read --json "$sweep" >"$rp_work/sweep.json" || fail "rawprobe read --json of the sweep's file"
+"$rp_py" - "$rp_work/sweep.json" <<'PY' || { cat "$rp_work/sweep.json"; exit 1; }
+import json, sys
+pkts = [json.loads(l) for l in open(sys.argv[1])]
+req = [p for p in pkts if p["icmp"]["type"] == 8]
+if len(req) != 2 or len(pkts) != 4:
+    print(f"FAIL: sweep --pcap: {len(pkts)} packets, {len(req)} requests; expected 4 and 2"); sys.exit(1)
+for p in req:
+    if p["ip"]["src"] != "10.200.14.1" or p["ip"]["checksum_ok"] is not True:
+        print(f"FAIL: sweep --pcap: request {p['ip']}: expected source 10.200.14.1, checksum ok"); sys.exit(1)
+print("ok: sweep --pcap: both requests with the kernel's source and a good header checksum")
+PY
+echo "ok: the --pcap file holds the 3 probes and 3 replies, for rawprobe read and tcpdump; a sweep's too"
