@@ -257,15 +257,18 @@ static bool tx_report(int fd, uint32_t *key, int64_t *ts_ns)
 
 void rp_icmp_tx_stamps(struct rp_icmp_sock *s, uint32_t first_key, unsigned n, int64_t *ts_ns)
 {
+	unsigned found = 0;
 	uint32_t key;
 	int64_t ts;
 
 	if (!s->tx_stamps)
 		return;
-	/* Bounded: the reports for this batch and any left over from before. */
-	for (unsigned i = 0; i < 4 * n + 64 && tx_report(s->fd, &key, &ts); i++)
-		if ((uint32_t)(key - first_key) < n)
+	/* Bounded: the reports for this batch and any left over from before; done once all came. */
+	for (unsigned i = 0; i < 4 * n + 64 && (n == 0 || found < n) && tx_report(s->fd, &key, &ts); i++)
+		if ((uint32_t)(key - first_key) < n) {
 			ts_ns[key - first_key] = ts;
+			found++;
+		}
 }
 
 int rp_icmp_recv(struct rp_icmp_sock *s, struct rp_rx_batch *b, unsigned max)
