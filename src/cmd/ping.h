@@ -84,6 +84,8 @@ void ping_out_icmp_error(struct rp_out *o, uint8_t type, uint8_t code, uint32_t 
 /* iputils' time format: 0.045, 1.23, 12.3, 123 (ms). */
 void ping_out_time(struct rp_out *o, int64_t ns);
 void ping_out_loss(struct rp_out *o, uint64_t sent, uint64_t received);
+/* Per cent of probes unanswered (0 when none went): the one loss figure every output prints. */
+double ping_loss_pct(uint64_t sent, uint64_t received);
 
 struct ping_summary {
 	const char *target;

@@ -39,7 +39,7 @@ struct one {
 	uint8_t seen[65536 / 8];   /* replied-to sequence numbers */
 	int64_t *sent_at;          /* realtime ns per sequence number */
 	uint64_t timeout_next;     /* the oldest probe not yet answered or timed out */
-	int64_t start, next_send, last_send, start_real;
+	int64_t start, next_send, last_send;
 	uint8_t *tx;
 	size_t probe_len;
 	unsigned mtu;         /* the route's: larger probes are fragmented here (raw sockets do not) */
@@ -416,8 +416,7 @@ static void report_timeouts(struct one *p, bool all)
 static void interim_status(void *arg)
 {
 	struct one *p = arg;
-	uint64_t got = p->nreceived > p->ntransmitted ? p->ntransmitted : p->nreceived;
-	uint64_t loss = p->ntransmitted ? (p->ntransmitted - got) * 100 / p->ntransmitted : 0;
+	uint64_t loss = (uint64_t)ping_loss_pct(p->ntransmitted, p->nreceived);
 
 	rp_out_flush(&p->c->out);
 	if (p->nworkers > 1)

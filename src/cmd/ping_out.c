@@ -107,16 +107,20 @@ void ping_out_time(struct rp_out *o, int64_t ns)
 	}
 }
 
+double ping_loss_pct(uint64_t sent, uint64_t received)
+{
+	uint64_t got = received > sent ? sent : received;
+
+	return sent ? (double)(sent - got) * 100.0 / (double)sent : 0.0;
+}
+
 void ping_out_loss(struct rp_out *o, uint64_t sent, uint64_t received)
 {
 	char tmp[32];
 	int n;
 
 	/* iputils: %g of a float, so 25%, 33.3333%. */
-	n = snprintf(tmp, sizeof tmp, "%g%%",
-		     sent ? (double)(float)((double)(sent - (received > sent ? sent : received)) * 100.0 /
-					    (double)sent)
-			  : 0.0);
+	n = snprintf(tmp, sizeof tmp, "%g%%", (double)(float)ping_loss_pct(sent, received));
 	rp_out_mem(o, tmp, (size_t)n);
 }
 
@@ -244,10 +248,7 @@ void ping_json_error(struct rp_out *o, const char *target, uint32_t from, uint16
 
 void ping_json_summary(struct rp_out *o, const struct ping_summary *s)
 {
-	double loss = s->transmitted
-			      ? (double)(s->transmitted - (s->received > s->transmitted ? s->transmitted : s->received)) *
-					100.0 / (double)s->transmitted
-			      : 0.0;
+	double loss = ping_loss_pct(s->transmitted, s->received);
 
 	json_head(o, "summary", s->target);
 	RP_OUT_LIT(o, ",\"transmitted\":");

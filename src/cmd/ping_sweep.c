@@ -44,7 +44,6 @@ struct sweep_run {
 	size_t probe_len;
 	int64_t gap_ns, next_send;
 	atomic_uint_fast64_t done, alive;
-	uint64_t late;
 };
 
 /* ------------------------------------------------------------ targets */
@@ -175,7 +174,7 @@ static void print_result(struct sweep_run *r, const struct rp_sweep_result *res)
 	rp_out_char(out, '/');
 	rp_out_u64(out, res->received);
 	rp_out_char(out, '/');
-	rp_out_u64(out, res->sent ? (res->sent - (res->received > res->sent ? res->sent : res->received)) * 100 / res->sent : 100);
+	rp_out_u64(out, res->sent ? (uint64_t)ping_loss_pct(res->sent, res->received) : 100);
 	rp_out_char(out, '%');
 	if (res->rtt.n) {
 		RP_OUT_LIT(out, ", min/avg/max = ");
@@ -305,9 +304,9 @@ static void on_reply(struct sweep_run *r, const struct rp_reply *rep, int64_t ts
 		return;
 	if (rep->stamp == RP_STAMP_OK && rep->kind == RP_REPLY_ECHO)
 		rtt = ts_ns > rep->sent_ns ? ts_ns - rep->sent_ns : 0;
-	if (rp_sweep_reply(&r->sw, rep->target, rep->seq, rep->kind == RP_REPLY_ERROR, rtt, rep->from,
-			   rep->type, rep->code, now) == RP_SWEEP_UNKNOWN)
-		r->late++;
+	/* An answer for a target already done (or never asked) changes nothing: fping drops it too. */
+	rp_sweep_reply(&r->sw, rep->target, rep->seq, rep->kind == RP_REPLY_ERROR, rtt, rep->from,
+		       rep->type, rep->code, now);
 }
 
 static int receive(struct sweep_run *r)
