@@ -11,6 +11,8 @@ int cmd_caps(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_connect(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_craft(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 /* Exit status: 0 success, 1 "ran but found a problem", 2 usage or any error. */
 enum { RP_EXIT_OK = 0, RP_EXIT_FINDING = 1, RP_EXIT_ERROR = 2 };

@@ -25,8 +25,8 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
 	{ "read", cmd_read, KEEP_NOTHING, "offline pcap/pcapng analysis: lines, JSON, statistics" },
 	{ "ping", cmd_ping, KEEP_NET_RAW, "ICMP echo probes to one target or a sweep" },
-	{ "craft", NULL, KEEP_NET_RAW, "build any IPv4 packet by hand, send it, decode the replies" },
-	{ "trace", NULL, KEEP_NET_RAW, "TTL-stepping path discovery" },
+	{ "craft", cmd_craft, KEEP_NET_RAW, "build any IPv4 packet by hand, send it, decode the replies" },
+	{ "trace", cmd_trace, KEEP_NET_RAW, "TTL-stepping path discovery" },
 	{ "serve", cmd_serve, KEEP_NOTHING, "stream/datagram/seqpacket server" },
 	{ "connect", cmd_connect, KEEP_NOTHING, "netcat-like client" },
 	{ "bench", cmd_bench, KEEP_NOTHING, "throughput and latency over a socket address" },

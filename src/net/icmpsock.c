@@ -44,15 +44,15 @@ static int bind_device(int fd, const char *device, char *err, size_t errlen)
 }
 
 /* CAP_NET_RAW is effective only for the length of this function. */
-static int open_raw(const struct rp_icmp_sock_opts *o, char *err, size_t errlen)
+int rp_raw_socket(int proto, const char *device, char *err, size_t errlen)
 {
 	int fd, saved;
 
 	if (rp_privs_raise_net_raw() != 0)
 		return -1;
-	fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_ICMP);
+	fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, proto);
 	saved = errno;
-	if (fd >= 0 && bind_device(fd, o->device, err, errlen) != 0) {
+	if (fd >= 0 && bind_device(fd, device, err, errlen) != 0) {
 		saved = errno;
 		close(fd);
 		fd = -1;
@@ -90,7 +90,7 @@ enum rp_open_error rp_icmp_sock_open(struct rp_icmp_sock *s, const struct rp_icm
 {
 	memset(s, 0, sizeof *s);
 	err[0] = '\0';
-	s->fd = open_raw(o, err, errlen);
+	s->fd = rp_raw_socket(IPPROTO_ICMP, o->device, err, errlen);
 	if (s->fd >= 0) {
 		s->mode = RP_ICMP_RAW;
 		s->id = random_id();
