@@ -70,6 +70,8 @@ unsigned rp_ipopt_route_count(const struct rp_ipv4 *ip, const struct rp_ipopt *o
 uint32_t rp_ipopt_route_addr(const struct rp_ipv4 *ip, const struct rp_ipopt *o, unsigned i);
 /* The pointer byte of RR, LSRR, SSRR and TS options (0 when not captured). */
 uint8_t rp_ipopt_pointer(const struct rp_ipv4 *ip, const struct rp_ipopt *o);
+/* Where a datagram is going in the end: a source route's last hop, else dst (for pseudo-headers). */
+uint32_t rp_ipv4_final_dst(const struct rp_ipv4 *ip);
 /* SACK block i of a SACK option; false when not captured. */
 bool rp_tcpopt_sack_block(const struct rp_tcp *t, const struct rp_tcpopt *o, unsigned i,
 			  uint32_t *left, uint32_t *right);

@@ -62,6 +62,14 @@ int rp_icmp_sock_setup(struct rp_icmp_sock *s, const struct rp_icmp_sock_opts *o
 void rp_icmp_sock_close(struct rp_icmp_sock *s);
 
 /*
+ * A non-blocking raw socket of protocol proto (IPPROTO_ICMP, IPPROTO_RAW...),
+ * bound to device when not NULL, with CAP_NET_RAW raised only around
+ * socket(2) and SO_BINDTODEVICE. -1 with errno set (EPERM: no privilege);
+ * err is filled only when binding to the device failed.
+ */
+int rp_raw_socket(int proto, const char *device, char *err, size_t errlen);
+
+/*
  * The classic BPF program the raw socket filters with: echo replies with
  * identifier id, and ICMP errors quoting an echo request with id; nothing
  * else. Writes RP_ID_FILTER_LEN instructions to out and returns the count.

@@ -177,6 +177,27 @@ uint32_t rp_ipopt_route_addr(const struct rp_ipv4 *ip, const struct rp_ipopt *o,
 	return rp_raw32(&ip->hdr, at);
 }
 
+/*
+ * RFC 1122 3.3.5: the transport checksum of a source-routed datagram covers
+ * the final destination. Until the route is used up (pointer within the
+ * option) that is the option's last address; afterwards it is the header's.
+ */
+uint32_t rp_ipv4_final_dst(const struct rp_ipv4 *ip)
+{
+	for (unsigned i = 0; i < ip->nopts; i++) {
+		const struct rp_ipopt *o = &ip->opts[i];
+		unsigned n;
+
+		if (o->type != RP_IPOPT_LSRR && o->type != RP_IPOPT_SSRR)
+			continue;
+		n = rp_ipopt_route_count(ip, o);
+		if (n == 0 || rp_ipopt_pointer(ip, o) > o->len)
+			return ip->dst;
+		return rp_ipopt_route_addr(ip, o, n - 1);
+	}
+	return ip->dst;
+}
+
 uint8_t rp_ipopt_pointer(const struct rp_ipv4 *ip, const struct rp_ipopt *o)
 {
 	uint8_t ptr = 0;

@@ -118,7 +118,7 @@ enum rp_status rp_tcp_decode(struct rp_tcp *t, const struct rp_buf *b, const str
 	 * malformed header or option does not hide a checkable checksum.
 	 */
 	if (can_check && (flags & RP_DECODE_CHECKSUMS) && rp_buf_has(b, 0, b->wire)) {
-		uint64_t sum = rp_csum_pseudo4(ip->src, ip->dst, 6, (uint32_t)b->wire);
+		uint64_t sum = rp_csum_pseudo4(ip->src, rp_ipv4_final_dst(ip), 6, (uint32_t)b->wire);
 		t->checksum_ok = rp_csum_check(rp_csum_add(sum, b->data, b->wire), t->checksum,
 					       &t->checksum_want) ? RP_CHECK_OK : RP_CHECK_BAD;
 	}

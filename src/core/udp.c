@@ -45,7 +45,7 @@ enum rp_status rp_udp_decode(struct rp_udp *u, const struct rp_buf *b, const str
 		return RP_DEC_CUT;
 	/* A zero checksum means the sender computed none (RFC 768). */
 	if (u->checksum != 0 && can_check && (flags & RP_DECODE_CHECKSUMS) && rp_buf_has(b, 0, u->len)) {
-		uint64_t sum = rp_csum_pseudo4(ip->src, ip->dst, 17, u->len);
+		uint64_t sum = rp_csum_pseudo4(ip->src, rp_ipv4_final_dst(ip), 17, u->len);
 		u->checksum_ok = rp_csum_check(rp_csum_add(sum, b->data, u->len), u->checksum,
 					       &u->checksum_want) ? RP_CHECK_OK : RP_CHECK_BAD;
 		if (u->checksum_want == 0)

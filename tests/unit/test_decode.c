@@ -817,6 +817,54 @@ static void test_dlt_supported(void **state)
 			fail_msg("rp_dlt_supported(%d) is true", no[i]);
 }
 
+/*
+ * A source-routed UDP datagram: its checksum covers the route's last
+ * address while the route is in progress, the header's dst once it is used
+ * up (RFC 1122 3.3.5). A decoder using dst alone calls the first one bad.
+ */
+static void udp_lsrr(struct pb *p, uint8_t ptr, uint32_t dst, uint32_t final_dst)
+{
+	uint8_t opt[12] = { 131, 11, ptr };
+	struct ipspec s = ipspec_default(17);
+	size_t l4;
+
+	memcpy(opt + 3, &dst, 4);
+	memcpy(opt + 7, &final_dst, 4);
+	s.opts = opt;
+	s.optlen = sizeof opt;
+	s.dst = dst;
+	pb_reset(p);
+	pb_ipv4(p, &s, 32 + 8 + 4);
+	l4 = pb_udp(p, 4000, 53, 4);
+	l4_fix_csum(p, l4, 6, 12, s.src, final_dst, 17);
+}
+
+static void test_source_route_pseudo_header(void **state)
+{
+	struct pb p;
+	struct dres r;
+	uint32_t hop = ip4(10, 0, 0, 254), final = ip4(10, 0, 9, 9);
+
+	(void)state;
+	udp_lsrr(&p, 4, hop, final);
+	dec(&r, 228, p.d, p.n, p.n);
+	expect_clean(&r.pkt, "route in progress");
+	assert_int_equal(r.pkt.udp.checksum_ok, RP_CHECK_OK);
+	done(&r);
+
+	udp_lsrr(&p, 12, final, final); /* used up: dst is the final destination */
+	dec(&r, 228, p.d, p.n, p.n);
+	assert_int_equal(r.pkt.udp.checksum_ok, RP_CHECK_OK);
+	done(&r);
+
+	udp_lsrr(&p, 4, hop, final);
+	p.d[20 + 2] = 12; /* claims the route is done: dst alone no longer fits the checksum */
+	ip_fix_csum(p.d);
+	dec(&r, 228, p.d, p.n, p.n);
+	assert_int_equal(r.pkt.udp.checksum_ok, RP_CHECK_BAD);
+	done(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -837,6 +885,7 @@ int main(void)
 		cmocka_unit_test(test_unsupported_dlt),
 		cmocka_unit_test(test_damaged_frames_never_overread),
 		cmocka_unit_test(test_dlt_supported),
+		cmocka_unit_test(test_source_route_pseudo_header),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
