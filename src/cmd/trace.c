@@ -1,9 +1,10 @@
 /*
  * rawprobe trace: options; two raw sockets (IPPROTO_RAW to send whole
  * datagrams, IPPROTO_ICMP to receive) opened with CAP_NET_RAW raised only
- * around socket(2), every privilege dropped; then every probe of every hop
- * sent at once, in TTL order, and each hop printed as soon as it and all
- * the hops before it are answered or timed out.
+ * around socket(2), every privilege dropped; then every probe of 16 hops
+ * sent at once, in TTL order (the next 16 once the path goes on), and each
+ * hop printed as soon as it and all the hops before it are answered or
+ * timed out.
  *
  * Linux routers limit the ICMP errors they send to one source: time
  * exceeded to a bucket of 6 refilled once a second (net.ipv4.icmp_ratelimit
@@ -45,6 +46,8 @@
 #define RX_BATCH 64
 #define ROUTER_BURST 5              /* errors a Linux router sends one source at once */
 #define ROUTER_REFILL_NS 1100000000 /* and then one a second: probes past the burst this far apart */
+#define WINDOW_HOPS 16              /* hops probed at once: a whole path, for most paths */
+#define WINDOWS_MAX ((RP_TRACE_HOPS_MAX + WINDOW_HOPS - 1) / WINDOW_HOPS)
 
 static const char usage_text[] =
 	"usage: rawprobe trace [options] TARGET\n"
@@ -55,7 +58,9 @@ static const char usage_text[] =
 	"  -q, --queries N        probes per hop (default 3, 1 to 10)\n"
 	"  -m, --max-hops N       highest TTL (default 30, 1 to 255)\n"
 	"  -f, --first N          first TTL (default 1)\n"
-	"  -w, --wait SECS        time to wait for each answer (default 5)\n"
+	"  -w, --wait MAX[,HERE,NEAR]  seconds to wait for an answer (default 5,3,10): at most\n"
+	"                         MAX, or HERE times the round trip of an answer from the same\n"
+	"                         hop, or NEAR times that of a later hop (as traceroute)\n"
 	"  -s, --size BYTES       data bytes after the ICMP or UDP header (default 32)\n"
 	"  -i, --interface DEV    send through interface DEV\n"
 	"  -n, --numeric          addresses only (names are never looked up anyway)\n"
@@ -90,6 +95,8 @@ struct trace_ctx {
 	int64_t *tx_ns;              /* per send key: transmit time */
 	unsigned nsent;
 	int64_t start;               /* monotonic */
+	unsigned windows;            /* hops below windows x WINDOW_HOPS may be probed */
+	int64_t window_open[WINDOWS_MAX]; /* when each window opened (monotonic) */
 	bool tx_blocked;             /* the send buffer was full: wait for POLLOUT */
 };
 
@@ -97,6 +104,41 @@ static volatile sig_atomic_t stop;
 static sigset_t run_mask;
 
 /* ------------------------------------------------------------ options */
+
+/* A factor of -w: a number within [0, 1000]. */
+static double parse_factor(const char *arg, const char *text)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(text, &end);
+	if (errno || end == text || *end || !(v >= 0 && v <= 1000))
+		cmd_fail(TRACE_SUB, "-w value '%s': expected MAX[,HERE,NEAR] with MAX in seconds "
+			 "(0.001 to 3600) and HERE, NEAR factors from 0 to 1000", arg);
+	return v;
+}
+
+/* -w MAX[,HERE[,NEAR]], traceroute's form; a plain number sets MAX only. */
+static void parse_wait(struct trace_opts *o, const char *arg)
+{
+	char max[32], *here, *near;
+
+	if (strlen(arg) >= sizeof max)
+		parse_factor(arg, "");
+	strcpy(max, arg);
+	here = strchr(max, ',');
+	if (here)
+		*here++ = '\0';
+	near = here ? strchr(here, ',') : NULL;
+	if (near)
+		*near++ = '\0';
+	o->wait_ns = cmd_parse_seconds(TRACE_SUB, "-w", max, 0.001, 3600);
+	if (here)
+		o->here = parse_factor(arg, here);
+	if (near)
+		o->near = parse_factor(arg, near);
+}
 
 static void parse_opt(struct trace_opts *o, int ch, char **argv)
 {
@@ -110,7 +152,7 @@ static void parse_opt(struct trace_opts *o, int ch, char **argv)
 	case 'q': o->per_hop = (unsigned)cmd_parse_uint(TRACE_SUB, "-q", optarg, 1, RP_TRACE_PER_HOP_MAX); break;
 	case 'm': o->max_ttl = (unsigned)cmd_parse_uint(TRACE_SUB, "-m", optarg, 1, RP_TRACE_HOPS_MAX); break;
 	case 'f': o->first_ttl = (unsigned)cmd_parse_uint(TRACE_SUB, "-f", optarg, 1, RP_TRACE_HOPS_MAX); break;
-	case 'w': o->wait_ns = cmd_parse_seconds(TRACE_SUB, "-w", optarg, 0.001, 3600); break;
+	case 'w': parse_wait(o, optarg); break;
 	case 's': o->size = cmd_parse_uint(TRACE_SUB, "-s", optarg, 0, RP_TRACE_DATA_MAX); break;
 	case 'i':
 		if (strlen(optarg) >= IFNAMSIZ || !optarg[0])
@@ -248,17 +290,49 @@ static unsigned hop_of(const struct trace_run *r, unsigned k)
 	return k / r->spec.per_hop;
 }
 
-/* When probe k may go: at once, or past the routers' burst ROUTER_REFILL_NS apart. */
+/* When probe k may go: when its window opens, or past the routers' burst ROUTER_REFILL_NS apart. */
 static int64_t due_at(const struct trace_ctx *c, unsigned k)
 {
 	unsigned j = k % c->run.spec.per_hop;
+	int64_t open = c->window_open[hop_of(&c->run, k) / WINDOW_HOPS];
 
-	return j < ROUTER_BURST ? c->start : c->start + (int64_t)(j - ROUTER_BURST + 1) * ROUTER_REFILL_NS;
+	return j < ROUTER_BURST ? open : open + (int64_t)(j - ROUTER_BURST + 1) * ROUTER_REFILL_NS;
 }
 
 static bool wanted(const struct trace_ctx *c, unsigned k)
 {
-	return c->run.probes[k].state == PROBE_UNSENT && hop_of(&c->run, k) <= c->run.final_hop;
+	unsigned hop = hop_of(&c->run, k);
+
+	return c->run.probes[k].state == PROBE_UNSENT && hop <= c->run.final_hop &&
+	       hop < c->windows * WINDOW_HOPS;
+}
+
+static bool hop_resolved(struct trace_run *r, unsigned hop);
+
+/*
+ * Probes go out WINDOW_HOPS hops at a time: all of most paths at once, and
+ * no flood of probes past a near destination. The next window opens once
+ * the last hop of this one answered as a router (the path goes on), or
+ * every hop of it is resolved without reaching the destination.
+ */
+static void open_windows(struct trace_ctx *c, int64_t now)
+{
+	struct trace_run *r = &c->run;
+
+	while (c->windows < WINDOWS_MAX && c->windows * WINDOW_HOPS <= r->final_hop) {
+		unsigned last = c->windows * WINDOW_HOPS - 1, hop;
+		bool router = false;
+
+		for (unsigned j = 0; j < r->spec.per_hop; j++) {
+			const struct trace_probe *p = trace_hop_probe(r, last, j);
+			router |= p->state == PROBE_ANSWERED && p->answer.kind == RP_TRACE_HOP;
+		}
+		for (hop = r->next_print; hop <= last && hop_resolved(r, hop); hop++)
+			;
+		if (!router && hop <= last)
+			return;
+		c->window_open[c->windows++] = now;
+	}
 }
 
 static void tx_stamps_refresh(struct trace_ctx *c)
@@ -366,19 +440,61 @@ static void receive(struct trace_ctx *c)
 
 /* ------------------------------------------------------------ timeouts, printing, waiting */
 
+/* The round trip of the first answered probe of a hop, 0 when none answered. */
+static int64_t hop_rtt(struct trace_ctx *c, unsigned hop)
+{
+	for (unsigned j = 0; j < c->run.spec.per_hop; j++) {
+		const struct trace_probe *p = trace_hop_probe(&c->run, hop, j);
+		if (p->state == PROBE_ANSWERED && p->recv_real > c->tx_ns[p->key])
+			return p->recv_real - c->tx_ns[p->key];
+	}
+	return 0;
+}
+
+/*
+ * traceroute's -w MAX,HERE,NEAR: a probe waits at most MAX, or HERE times
+ * the round trip of an answer from its own hop, or else NEAR times that of
+ * the nearest later hop that answered. A silent router thus costs a few
+ * round trips once the hops beyond it have answered, not MAX.
+ */
+static void set_deadlines(struct trace_ctx *c)
+{
+	struct trace_run *r = &c->run;
+	int64_t near_rtt = 0;
+
+	for (unsigned hop = r->final_hop + 1; hop-- > r->next_print;) {
+		int64_t here_rtt = hop_rtt(c, hop), wait = r->o->wait_ns;
+
+		if (here_rtt && r->o->here > 0)
+			wait = (int64_t)(r->o->here * (double)here_rtt);
+		else if (near_rtt && r->o->near > 0)
+			wait = (int64_t)(r->o->near * (double)near_rtt);
+		if (wait > r->o->wait_ns)
+			wait = r->o->wait_ns;
+		for (unsigned j = 0; j < r->spec.per_hop; j++) {
+			struct trace_probe *p = trace_hop_probe(r, hop, j);
+			if (p->state == PROBE_WAITING)
+				p->deadline = p->sent_mono + wait;
+		}
+		if (here_rtt)
+			near_rtt = here_rtt;
+	}
+}
+
 static void expire(struct trace_ctx *c, int64_t now)
 {
 	struct trace_run *r = &c->run;
 	unsigned end = (r->final_hop + 1) * r->spec.per_hop;
 
+	set_deadlines(c);
 	for (unsigned k = r->next_print * r->spec.per_hop; k < end; k++) {
 		struct trace_probe *p = &r->probes[k];
-		if (p->state == PROBE_WAITING && now - p->sent_mono >= r->o->wait_ns)
+		if (p->state == PROBE_WAITING && now >= p->deadline)
 			p->state = PROBE_TIMEOUT;
 	}
 }
 
-static bool hop_complete(struct trace_run *r, unsigned hop)
+static bool hop_resolved(struct trace_run *r, unsigned hop)
 {
 	for (unsigned j = 0; j < r->spec.per_hop; j++) {
 		enum trace_probe_state st = trace_hop_probe(r, hop, j)->state;
@@ -407,7 +523,7 @@ static void print_ready(struct trace_ctx *c)
 {
 	struct trace_run *r = &c->run;
 
-	while (r->next_print <= r->final_hop && hop_complete(r, r->next_print))
+	while (r->next_print <= r->final_hop && hop_resolved(r, r->next_print))
 		print_hop(c, r->next_print++);
 }
 
@@ -427,8 +543,8 @@ static int64_t next_wake(struct trace_ctx *c)
 		const struct trace_probe *p = &r->probes[k];
 		int64_t at = INT64_MAX;
 		if (p->state == PROBE_WAITING)
-			at = p->sent_mono + r->o->wait_ns;
-		else if (p->state == PROBE_UNSENT && !c->tx_blocked)
+			at = p->deadline;
+		else if (wanted(c, k) && !c->tx_blocked)
 			at = due_at(c, k);
 		if (at < t)
 			t = at;
@@ -508,13 +624,16 @@ static int run(struct trace_ctx *c)
 	struct trace_run *r = &c->run;
 
 	c->start = mono_ns();
+	c->windows = 1;
+	c->window_open[0] = c->start;
 	while (!stop) {
 		int64_t now = mono_ns();
 
 		send_due(c, now);
 		receive(c);
-		expire(c, mono_ns());
 		tx_stamps_refresh(c);
+		expire(c, mono_ns());
+		open_windows(c, mono_ns());
 		print_ready(c);
 		if (done(r))
 			break;
@@ -597,7 +716,7 @@ int cmd_trace(int argc, char **argv)
 	static char outmem[1 << 16];
 	static struct trace_ctx ctx; /* a decoded packet is large: not on the stack */
 	struct trace_opts o = { .proto = RP_TRACE_ICMP, .per_hop = 3, .max_ttl = 30, .first_ttl = 1,
-				.wait_ns = 5 * (int64_t)1000000000, .size = 32,
+				.wait_ns = 5 * (int64_t)1000000000, .here = 3, .near = 10, .size = 32,
 				.port = RP_TRACE_UDP_PORT };
 	int ch, rc;
 

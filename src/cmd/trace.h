@@ -13,7 +13,8 @@
 struct trace_opts {
 	enum rp_trace_proto proto;
 	unsigned per_hop, max_ttl, first_ttl;
-	int64_t wait_ns;
+	int64_t wait_ns;        /* -w MAX: the longest any probe waits */
+	double here, near;      /* -w ,HERE,NEAR: or that many times a known round trip (0: off) */
 	const char *interface;
 	size_t size;            /* data bytes after the ICMP or UDP header */
 	unsigned port;          /* UDP destination port */
@@ -31,6 +32,7 @@ struct trace_probe {
 	enum trace_probe_state state;
 	unsigned key;          /* its place in the send order (transmit timestamps) */
 	int64_t sent_mono;     /* for the -w timeout */
+	int64_t deadline;      /* monotonic: when a waiting probe times out */
 	int64_t sent_real;     /* the kernel's transmit time, else the clock just before the send */
 	int64_t recv_real;     /* the kernel's receive time of the answer */
 	struct rp_trace_answer answer;

@@ -228,16 +228,12 @@ int rp_icmp_tx_stamps_on(struct rp_icmp_sock *s, char *err, size_t errlen)
 	return 0;
 }
 
-/* One transmit report: its key and software time; false when the queue is empty. */
-static bool tx_report(int fd, uint32_t *key, int64_t *ts_ns)
+/* A transmit report's key and software time; key UINT32_MAX when it is not one we can use. */
+static void tx_report(struct msghdr *m, uint32_t *key, int64_t *ts_ns)
 {
-	uint8_t ctl[512];
-	struct msghdr m = { .msg_control = ctl, .msg_controllen = sizeof ctl };
 	bool have_key = false, have_ts = false;
 
-	if (recvmsg(fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
-		return false;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPING) {
 			struct scm_timestamping t;
 			memcpy(&t, CMSG_DATA(c), sizeof t);
@@ -251,24 +247,47 @@ static bool tx_report(int fd, uint32_t *key, int64_t *ts_ns)
 		}
 	}
 	if (!have_key || !have_ts)
-		*key = UINT32_MAX; /* not a transmit report we can use: read and dropped */
-	return true;
+		*key = UINT32_MAX; /* read and dropped */
 }
+
+#define TX_REPORT_BATCH 32
+#define TX_REPORT_CTL 256 /* SCM_TIMESTAMPING and IP_RECVERR, with room to spare */
 
 void rp_icmp_tx_stamps(struct rp_icmp_sock *s, uint32_t first_key, unsigned n, int64_t *ts_ns)
 {
-	unsigned found = 0;
-	uint32_t key;
-	int64_t ts;
+	struct mmsghdr msgs[TX_REPORT_BATCH];
+	uint8_t ctl[TX_REPORT_BATCH][TX_REPORT_CTL];
+	unsigned found = 0, budget = 4 * n + 64;
 
 	if (!s->tx_stamps)
 		return;
 	/* Bounded: the reports for this batch and any left over from before; done once all came. */
-	for (unsigned i = 0; i < 4 * n + 64 && (n == 0 || found < n) && tx_report(s->fd, &key, &ts); i++)
-		if ((uint32_t)(key - first_key) < n) {
-			ts_ns[key - first_key] = ts;
-			found++;
+	while (budget > 0 && (n == 0 || found < n)) {
+		unsigned want = budget < TX_REPORT_BATCH ? budget : TX_REPORT_BATCH;
+		int got;
+
+		memset(msgs, 0, sizeof msgs);
+		for (unsigned i = 0; i < want; i++) {
+			msgs[i].msg_hdr.msg_control = ctl[i];
+			msgs[i].msg_hdr.msg_controllen = TX_REPORT_CTL;
 		}
+		got = recvmmsg(s->fd, msgs, want, MSG_ERRQUEUE | MSG_DONTWAIT, NULL);
+		if (got <= 0)
+			return;
+		budget -= (unsigned)got;
+		for (int i = 0; i < got; i++) {
+			uint32_t key;
+			int64_t ts;
+
+			tx_report(&msgs[i].msg_hdr, &key, &ts);
+			if ((uint32_t)(key - first_key) < n) {
+				ts_ns[key - first_key] = ts;
+				found++;
+			}
+		}
+		if ((unsigned)got < want)
+			return;
+	}
 }
 
 int rp_icmp_recv(struct rp_icmp_sock *s, struct rp_rx_batch *b, unsigned max)

@@ -26,7 +26,7 @@ struct rp_pcapw *rp_pcapw_open(const char *path, char *err, size_t errlen)
 	if (!w->dumper) {
 		/* libpcap's message names the path already ("PATH: Permission denied"). */
 		snprintf(err, errlen, "cannot write the capture %s",
-			 w->dead ? pcap_geterr(w->dead) : "(pcap_open_dead failed)");
+			 w->dead ? pcap_geterr(w->dead) : pcap_lib_version());
 		if (w->dead)
 			pcap_close(w->dead);
 		free(w);

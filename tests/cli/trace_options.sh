@@ -39,6 +39,9 @@ refuse "-f 10 is beyond -m 5" -f 10 -m 5 127.0.0.1
 refuse "-w value is -1: out of range" -w -1 127.0.0.1
 refuse "-w value is 0: out of range" -w 0 127.0.0.1
 refuse "-w value 'soon' is not a number of seconds" -w soon 127.0.0.1
+refuse "-w value '1,x': expected MAX[,HERE,NEAR]" -w 1,x 127.0.0.1
+refuse "-w value '1,2,3,4': expected MAX" -w 1,2,3,4 127.0.0.1
+refuse "-w value '1,-2': expected MAX" -w 1,-2 127.0.0.1
 refuse "-s value is 65508: too large (65507 at most)" -s 65508 127.0.0.1
 refuse "-s value is 100000: too large" -s 100000 127.0.0.1
 refuse "-s 1: ICMP probes need at least 2 data bytes" -s 1 127.0.0.1

@@ -5,6 +5,8 @@
 #   - --json: three replies per hop 1..4 from the right address, a summary;
 #   - -f, -q and -m: the first hop, probes per hop, the last hop (exit 1 when
 #     the target is beyond it);
+#   - a routing loop between R1 and R2 (a path as long as -m): hops beyond
+#     the first window of 16 are probed too, every hop 1..40 answered;
 #   - the same path as `traceroute -I -n` finds (when installed);
 #   - as nobody: refused without CAP_NET_RAW (exit 2, the setcap hint), and
 #     working with the file capability cap_net_raw+p.
@@ -122,6 +124,21 @@ note "-q 8 through a rate-limited router: every probe answered, in $((t1 - t0)) 
 ip netns exec "${tr_routers[2]}" sysctl -qw net.ipv4.icmp_ratelimit=0 || fail "sysctl in R2"
 
 # The judge: traceroute -I over the same chain.
+# A loop: R2 sends 10.201.18.77 back to R1, whose default route is R2. Odd TTLs
+# expire at R1, even ones at R2, for ever: 40 hops need three windows of 16.
+ip -n "${tr_routers[2]}" route add 10.201.18.77/32 via 10.201.12.1 || fail "loop route in R2"
+ip netns exec "$src" "$bin" trace -n -q 1 -m 40 10.201.18.77 >"$out.loop" 2>"$out.err"
+rc=$?
+[ "$rc" -eq 1 ] || { cat "$out.loop"; fail "loop: exit $rc, expected 1 (never reached)"; }
+for h in 1 2 16 17 32 33 40; do
+	a=${tr_hops[$((2 - h % 2))]}
+	line=$(awk -v h="$h" '$1 == h' "$out.loop")
+	[[ $line =~ ^\ *$h\ \ ${a//./\\.}\ \ [0-9]+\.[0-9]{3}\ ms$ ]] ||
+		{ cat "$out.loop"; fail "loop: hop $h is '$line', expected $a answering"; }
+done
+[ "$(wc -l <"$out.loop")" -eq 41 ] || { cat "$out.loop"; fail "loop: 40 hops expected"; }
+note "a routing loop: hops 1..40 all answered (the windows past 16 and 32 opened)"
+
 if command -v traceroute >/dev/null 2>&1; then
 	ip netns exec "$src" traceroute -I -n -q 1 -w 2 "$target" >"$out.tr" 2>&1 ||
 		fail "traceroute -I failed: $(cat "$out.tr")"
