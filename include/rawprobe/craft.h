@@ -46,7 +46,8 @@ struct rp_craft_icmp {
 	uint8_t type, code;   /* default 8/0 (echo request) */
 	uint16_t id, seq;     /* echo, timestamp, info, mask; default id: the run's, seq 1.. */
 	uint8_t rest[4];      /* with RP_CS_ICMP_REST: bytes 4..7, overriding the typed fields */
-	uint32_t otime, rtime, ttime; /* timestamp (13, 14); otime default: ms since midnight UTC */
+	uint32_t otime, rtime, ttime; /* timestamp (13, 14); otime default: ms since midnight UTC,
+				       * filled by the command (rp_craft_init leaves 0: no clock here) */
 	uint32_t mask;        /* address mask (17, 18), network order */
 	uint8_t pointer;      /* parameter problem (12) */
 	uint32_t gateway;     /* redirect (5), network order */
@@ -71,9 +72,11 @@ struct rp_craft_tcp {
 struct rp_craft {
 	uint32_t set;          /* RP_CS_* */
 	/* IPv4 */
-	uint32_t src, dst;     /* network order; src 0 and not set: the kernel's choice */
+	uint32_t src, dst;     /* network order; src 0 and not set: the kernel's choice, but the
+				* UDP/TCP pseudo-header and an error's default quote need the real
+				* one: the command fills it (rp_route_source) without RP_CS_SRC */
 	uint8_t tos, ttl;      /* default 0, 64 */
-	uint16_t id;
+	uint16_t id;           /* without RP_CS_ID: the run's non-zero base, probe n gets id + n */
 	uint8_t ihl_words;     /* with RP_CS_IHL */
 	uint16_t ip_len;       /* with RP_CS_IP_LEN */
 	uint16_t frag;         /* flags and offset as on the wire: RP_IP_DF|RP_IP_MF|offset/8 */
@@ -121,6 +124,10 @@ size_t rp_craft_build(const struct rp_craft *c, uint8_t *out, size_t cap);
  * Sets the ICMP sequence (or the TCP sequence, or nothing for UDP/raw) of a
  * datagram already built for probe number n of a --count run, and fixes the
  * checksums the spec left to us. Lets the send loop build once.
+ * n is 0-based: ICMP seq = icmp.seq + n (id/seq types, unless --icmp-rest),
+ * TCP seq = tcp.seq + n, and without RP_CS_ID the IP id = id + n, skipping 0
+ * (1..65535 cyclic; an id base of 0 stays 0, the kernel's). Checksums we
+ * own follow by RFC 1624; "bad" ones are redone, given values are kept.
  */
 void rp_craft_renumber(const struct rp_craft *c, uint8_t *dg, size_t len, uint32_t n);
 
@@ -141,12 +148,16 @@ bool rp_craft_needs_link_send(const struct rp_craft *c);
 int rp_craft_parse_ipopt(struct rp_craft *c, const char *text, struct rp_craft_err *e);
 /* TCP options: "mss=1460,sack-ok,ts=V:E,ws=7,nop,eol,hex:HEX", appended. */
 int rp_craft_parse_tcpopt(struct rp_craft *c, const char *text, struct rp_craft_err *e);
-/* TCP flags from letters S A F R P U E C (any order, case-insensitive) or a number. */
+/* TCP flags from letters S A F R P U E C (any order, case-insensitive), a number 0-255, or "none". */
 int rp_craft_parse_tcp_flags(const char *text, uint8_t *flags, struct rp_craft_err *e);
 /* ICMP type and code by number or name ("echo-request", "port-unreachable"...). */
 int rp_craft_parse_icmp_type(const char *text, uint8_t *type, struct rp_craft_err *e);
 int rp_craft_parse_icmp_code(uint8_t type, const char *text, uint8_t *code, struct rp_craft_err *e);
-/* Hex digits, optionally separated by spaces, colons or "0x"; returns bytes, -1 on error. */
+/*
+ * Hex digits, optionally separated by spaces, colons or "0x"; returns bytes, -1 on error.
+ * Each group between separators holds whole bytes (an even digit count). The
+ * message does not name the option (--hex, --icmp-rest...): put it in front.
+ */
 long rp_craft_parse_hex(const char *text, uint8_t *out, size_t cap, struct rp_craft_err *e);
 
 /* ---------------------------------------------------------- replies */

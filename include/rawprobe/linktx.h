@@ -28,12 +28,24 @@ int rp_link_tx_open(struct rp_link_tx *t, char *err, size_t errlen);
  * neighbour table has no valid entry it asks the kernel to resolve one and
  * waits for the answer (netlink notifications) up to timeout_ms.
  * -1 with err filled ("no route to ...", "10.200.0.2 did not answer ARP ...").
+ * Needs no privilege. A destination of our own (127.0.0.0/8, a local
+ * address) resolves to lo; what is sent there comes back in through the
+ * input path, which drops a loopback destination or a local source as
+ * martian unless lo has route_localnet=1 and accept_local=1.
  */
 int rp_link_tx_resolve(struct rp_link_tx *t, uint32_t dst, const char *device, int timeout_ms,
 		       char *err, size_t errlen);
 
 /* Sends one datagram as is; returns bytes sent or -1 (errno set). */
 long rp_link_tx_send(const struct rp_link_tx *t, const uint8_t *dg, size_t len);
+
+/*
+ * Sends n datagrams as they are (tx[i].dst is not used: all go to the
+ * resolved next hop) with as few calls as possible (sendmmsg). Returns how
+ * many went, -1 on error (errno set).
+ */
+struct rp_tx;
+int rp_link_tx_send_batch(const struct rp_link_tx *t, const struct rp_tx *tx, unsigned n);
 
 void rp_link_tx_close(struct rp_link_tx *t);
 
