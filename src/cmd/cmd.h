@@ -2,6 +2,7 @@
 #ifndef RAWPROBE_CMD_H
 #define RAWPROBE_CMD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Each subcommand: argv[0] is its name; returns the exit status. */
@@ -36,5 +37,12 @@ uint64_t cmd_parse_uint(const char *sub, const char *opt, const char *arg, uint6
 /* Seconds, decimals allowed, within [min, max]; returned in nanoseconds. */
 int64_t cmd_parse_seconds(const char *sub, const char *opt, const char *arg, double min,
 			  double max);
+
+/* CLOCK_MONOTONIC and CLOCK_REALTIME in nanoseconds. */
+int64_t cmd_mono_ns(void);
+int64_t cmd_real_ns(void);
+
+/* This program's own path (for the setcap hint), or "rawprobe". */
+const char *cmd_self_path(char *buf, size_t len);
 
 #endif

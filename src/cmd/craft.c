@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <ifaddrs.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -28,9 +29,7 @@
 #include "rawprobe/icmpsock.h"
 #include "rawprobe/privs.h"
 
-#define DLT_RAW_IPV4 228
 #define PAYLOAD_MAX 65535
-#define FRAGS_MAX 2048 /* 65535 bytes cut at the smallest MTU (68) take 1366 */
 
 static const char usage_text[] =
 	"usage: rawprobe craft --dst ADDR [options]\n"
@@ -611,7 +610,7 @@ static void check_pace(struct craft_opts *o)
 	if (o->rate_set && o->rate > 500 && !root)
 		cmd_fail(CRAFT_SUB, "--rate %llu: more than 500 packets per second is for root only; "
 			 "use --rate 500 or less", (unsigned long long)o->rate);
-	if (o->interval_set && o->interval_ns < 2000000 && !root)
+	if (o->interval_set && o->interval_ns < CRAFT_USER_INTERVAL_MIN_NS && !root)
 		cmd_fail(CRAFT_SUB, "-i %g: intervals under 2 ms are for root only, as in iputils ping; "
 			 "use -i 0.002 or more", (double)o->interval_ns / 1e9);
 	if (o->rate_set)
@@ -678,7 +677,7 @@ static void random_bytes(void *p, size_t n)
 {
 	if (getrandom(p, n, 0) != (ssize_t)n) {
 		/* No entropy source: anything that differs between runs will do for ids. */
-		uint64_t x = (uint64_t)craft_real_ns() ^ (uint64_t)getpid() << 32;
+		uint64_t x = (uint64_t)cmd_real_ns() ^ (uint64_t)getpid() << 32;
 		for (size_t i = 0; i < n; i++, x = x * 6364136223846793005u + 1442695040888963407u)
 			((uint8_t *)p)[i] = (uint8_t)(x >> 56);
 	}
@@ -696,7 +695,7 @@ static uint16_t random_nonzero16(void)
 /* Milliseconds since midnight UTC (RFC 792's timestamp). */
 static uint32_t ms_since_midnight(void)
 {
-	return (uint32_t)((craft_real_ns() / 1000000) % 86400000);
+	return (uint32_t)((cmd_real_ns() / 1000000) % 86400000);
 }
 
 /* Everything the user left to us: the run's identifiers, ports and sequence. */
@@ -789,22 +788,47 @@ static void resolve_dst(struct craft_opts *o)
 	freeaddrinfo(res);
 }
 
+/* bind(2) takes local addresses, but also broadcast and multicast ones, and any at all with ip_nonlocal_bind. */
+static bool bindable(uint32_t addr)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = addr };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = bind(fd, (struct sockaddr *)&sin, sizeof sin) == 0;
+	close(fd);
+	return ok;
+}
+
+bool craft_source_is_local(uint32_t addr)
+{
+	struct ifaddrs *all;
+	bool found = false;
+
+	if (addr == htonl(INADDR_ANY))
+		return true; /* no source at all: nobody else's */
+	if (ntohl(addr) >> 24 == IN_LOOPBACKNET) /* the whole of 127/8 is lo's, not only its 127.0.0.1 */
+		return bindable(addr);
+	if (getifaddrs(&all) != 0)
+		return false;
+	for (const struct ifaddrs *i = all; i && !found; i = i->ifa_next)
+		found = i->ifa_addr && i->ifa_addr->sa_family == AF_INET &&
+			((const struct sockaddr_in *)(const void *)i->ifa_addr)->sin_addr.s_addr == addr;
+	freeifaddrs(all);
+	return found;
+}
+
 /* A source that is not one of ours is spoofing: root's decision only (CONTRACT.md). */
 static void check_source(const struct craft_opts *o)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = o->spec.src };
-	int fd;
 	char a[INET_ADDRSTRLEN];
 
-	if (!(o->spec.set & RP_CS_SRC) || rp_privs_real_root())
+	if (!(o->spec.set & RP_CS_SRC) || rp_privs_real_root() || craft_source_is_local(o->spec.src))
 		return;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		cmd_fail(CRAFT_SUB, "UDP socket to check --src: %s", strerror(errno));
-	if (bind(fd, (struct sockaddr *)&sin, sizeof sin) != 0 && errno == EADDRNOTAVAIL)
-		cmd_fail(CRAFT_SUB, "--src %s is not an address of this host: sending from it (spoofing) "
-			 "is for root only", inet_ntop(AF_INET, &o->spec.src, a, sizeof a));
-	close(fd);
+	cmd_fail(CRAFT_SUB, "--src %s is not an address of this host: sending from it (spoofing) "
+		 "is for root only", inet_ntop(AF_INET, &o->spec.src, a, sizeof a));
 }
 
 /*
@@ -828,22 +852,6 @@ static unsigned route_source(struct craft_opts *o, bool must)
 }
 
 /* ------------------------------------------------------------ shared helpers */
-
-int64_t craft_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-int64_t craft_real_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /*
  * The size fragments are cut to: --fragment, or the route's MTU when the
@@ -875,7 +883,7 @@ static void dry_packet(struct rp_out *out, const struct craft_opts *o, const uin
 {
 	static struct rp_packet pkt;
 
-	rp_decode(&pkt, DLT_RAW_IPV4, d, (uint32_t)n, (uint32_t)n, RP_DECODE_CHECKSUMS);
+	rp_decode(&pkt, CRAFT_DLT_RAW, d, (uint32_t)n, (uint32_t)n, RP_DECODE_CHECKSUMS);
 	pkt.frame = frame;
 	pkt.ts_sec = now / 1000000000;
 	pkt.ts_nsec = (uint32_t)(now % 1000000000);
@@ -899,12 +907,12 @@ static int dry_run(struct craft_opts *o, unsigned route_mtu)
 	uint8_t *dg = malloc(len), *frags = NULL;
 	struct rp_frag *fr = NULL;
 	uint64_t frame = 0;
-	int64_t now = craft_real_ns();
+	int64_t now = cmd_real_ns();
 
-	cap = len + FRAGS_MAX * 60;
+	cap = CRAFT_FRAGS_BYTES(len);
 	if (mtu) {
 		frags = malloc(cap);
-		fr = calloc(FRAGS_MAX, sizeof *fr);
+		fr = calloc(CRAFT_FRAGS_MAX, sizeof *fr);
 	}
 	if (!dg || (mtu && (!frags || !fr)))
 		cmd_fail(CRAFT_SUB, "out of memory");
@@ -915,7 +923,7 @@ static int dry_run(struct craft_opts *o, unsigned route_mtu)
 		int n = 1;
 		rp_craft_renumber(&o->spec, dg, len, (uint32_t)k);
 		if (mtu) {
-			n = rp_ipv4_fragment(dg, len, mtu, frags, cap, fr, FRAGS_MAX);
+			n = rp_ipv4_fragment(dg, len, mtu, frags, cap, fr, CRAFT_FRAGS_MAX);
 			if (n < 0)
 				cmd_fail(CRAFT_SUB, "--fragment %u: too small for this datagram's header and "
 					 "8 bytes of data", mtu);

@@ -12,6 +12,11 @@
 
 #define CRAFT_SUB "craft"
 #define CRAFT_WORKERS_MAX 4
+#define CRAFT_DLT_RAW 228        /* LINKTYPE_IPV4: a bare datagram, as sockets give and take them */
+#define CRAFT_FRAGS_MAX 2048     /* 65535 bytes cut at the smallest MTU (68) take 1366 */
+/* Room for a datagram of len bytes in fragments: each repeats a header of up to 60 bytes. */
+#define CRAFT_FRAGS_BYTES(len) ((len) + CRAFT_FRAGS_MAX * 60)
+#define CRAFT_USER_INTERVAL_MIN_NS 2000000 /* anyone but root: 2 ms, as iputils ping */
 
 struct craft_opts {
 	struct rp_craft spec;
@@ -102,8 +107,17 @@ struct craft_tally {
 
 void craft_out_summary(struct rp_out *o, bool json, const struct craft_tally *t);
 
+/*
+ * Whether a datagram may leave from addr for anyone but root: one of this
+ * host's unicast addresses (an interface's, or loopback's 127/8), or 0.0.0.0.
+ */
+bool craft_source_is_local(uint32_t addr);
+
 /* The size fragments are cut to (0: the datagram goes whole); refuses what cannot be sent. */
 unsigned craft_frag_mtu(const struct craft_opts *o, size_t len, unsigned route_mtu);
+
+/* A send that failed for good: one line, saying why where errno tells (a firewall's EPERM). */
+_Noreturn void craft_fail_send(const char *target, int err);
 
 /* SIGINT and SIGTERM end the run with its summary; blocked except while waiting. */
 void craft_catch_signals(void);
@@ -113,7 +127,5 @@ void craft_catch_signals(void);
  */
 bool craft_wait_until(int64_t until, int fd);
 
-int64_t craft_mono_ns(void);
-int64_t craft_real_ns(void);
 
 #endif

@@ -49,22 +49,6 @@ void craft_print_json(struct rp_out *out, const struct rp_packet *pkt, const cha
 	rp_out_mem(out, s.buf + 1, s.len - 1); /* read's object without its opening brace */
 }
 
-static void describe_tcp_flags(struct rp_out *o, uint8_t f)
-{
-	static const struct { uint8_t bit; char c; } order[] = {
-		{ RP_TH_FIN, 'F' }, { RP_TH_SYN, 'S' }, { RP_TH_RST, 'R' }, { RP_TH_PSH, 'P' },
-		{ RP_TH_ACK, '.' }, { RP_TH_URG, 'U' }, { RP_TH_ECE, 'E' }, { RP_TH_CWR, 'W' },
-	};
-
-	rp_out_char(o, '[');
-	if (!f)
-		RP_OUT_LIT(o, "none");
-	for (unsigned i = 0; i < sizeof order / sizeof order[0]; i++)
-		if (f & order[i].bit)
-			rp_out_char(o, order[i].c);
-	rp_out_char(o, ']');
-}
-
 static void describe_probe(struct rp_out *o, const struct rp_craft *c)
 {
 	const char *name;
@@ -102,7 +86,7 @@ static void describe_probe(struct rp_out *o, const struct rp_craft *c)
 		RP_OUT_LIT(o, " > ");
 		rp_out_u64(o, c->tcp.dport);
 		rp_out_char(o, ' ');
-		describe_tcp_flags(o, c->tcp.flags);
+		rp_text_tcp_flags(o, c->tcp.flags);
 		RP_OUT_LIT(o, " seq ");
 		rp_out_u64(o, c->tcp.seq);
 		break;

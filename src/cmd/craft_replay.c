@@ -33,8 +33,6 @@
 #include "rawprobe/icmpsock.h"
 #include "rawprobe/privs.h"
 
-#define DLT_RAW_IPV4 228
-#define FRAGS_MAX 2048
 
 struct replay {
 	struct craft_opts *o;
@@ -53,8 +51,8 @@ struct replay {
 	uint8_t dg[65536];
 	uint8_t *frags;
 	size_t frags_cap;
-	struct rp_frag fr[FRAGS_MAX];
-	struct rp_tx tx[FRAGS_MAX];
+	struct rp_frag fr[CRAFT_FRAGS_MAX];
+	struct rp_tx tx[CRAFT_FRAGS_MAX];
 	struct rp_packet pkt;
 	/* pace */
 	int64_t start, first_ts;
@@ -129,8 +127,14 @@ static void open_capture(struct replay *p)
 static size_t datagram_of(struct replay *p, const struct pcap_pkthdr *h, const uint8_t *frame)
 {
 	const uint8_t *ip = frame + p->pkt.l3_offset;
-	size_t avail = h->caplen - p->pkt.l3_offset, total, hlen;
+	size_t avail, total, hlen;
 
+	if (p->pkt.l3_offset > h->caplen)
+		return 0;
+	/* A capture may hold more than any IPv4 datagram can (snaplen 262144): the rest is not its. */
+	avail = h->caplen - p->pkt.l3_offset;
+	if (avail > RP_CRAFT_MAX)
+		avail = RP_CRAFT_MAX;
 	if (avail < 20) {
 		if (h->caplen < h->len)
 			return 0;
@@ -219,20 +223,15 @@ static uint32_t dst_of(const uint8_t *dg, size_t len)
  */
 static bool source_allowed(struct replay *p, const uint8_t *dg)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	int fd;
+	uint32_t src;
 
 	if (p->root)
 		return true;
-	memcpy(&sin.sin_addr.s_addr, dg + 12, 4);
-	if (p->have_checked && p->checked_src == sin.sin_addr.s_addr)
+	memcpy(&src, dg + 12, 4);
+	if (p->have_checked && p->checked_src == src)
 		return p->src_ours;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		cmd_fail(CRAFT_SUB, "UDP socket to check a source address: %s", strerror(errno));
-	p->src_ours = bind(fd, (struct sockaddr *)&sin, sizeof sin) == 0 || errno != EADDRNOTAVAIL;
-	close(fd);
-	p->checked_src = sin.sin_addr.s_addr;
+	p->src_ours = craft_source_is_local(src);
+	p->checked_src = src;
 	p->have_checked = true;
 	return p->src_ours;
 }
@@ -276,14 +275,16 @@ static void transmit(struct replay *p, struct rp_link_tx *link, unsigned n, int6
 		int k = link ? rp_link_tx_send_batch(link, p->tx + done, n - done)
 			     : rp_icmp_send(&p->raw, p->tx + done, n - done);
 		if (k < 0 && (errno == EAGAIN || errno == ENOBUFS || errno == EINTR)) {
-			if (!craft_wait_until(craft_mono_ns() + 1000000, link ? -1 : p->raw.fd))
+			/* Room in the socket's buffer is worth polling for; a full device queue (ENOBUFS) is not. */
+			int fd = errno == EAGAIN && !link ? p->raw.fd : -1;
+			if (!craft_wait_until(cmd_mono_ns() + 1000000, fd))
 				return; /* a signal: the summary says what went */
 			continue;
 		}
 		if (k < 0) {
 			char a[INET_ADDRSTRLEN];
-			cmd_fail(CRAFT_SUB, "sending to %s: %s", inet_ntop(AF_INET, &p->tx[done].dst, a,
-									   sizeof a), strerror(errno));
+			int err = errno;
+			craft_fail_send(inet_ntop(AF_INET, &p->tx[done].dst, a, sizeof a), err);
 		}
 		if (p->save)
 			for (int i = 0; i < k; i++)
@@ -294,7 +295,7 @@ static void transmit(struct replay *p, struct rp_link_tx *link, unsigned n, int6
 
 static void show(struct replay *p, const uint8_t *d, size_t n)
 {
-	rp_decode(&p->pkt, DLT_RAW_IPV4, d, (uint32_t)n, (uint32_t)n, RP_DECODE_CHECKSUMS);
+	rp_decode(&p->pkt, CRAFT_DLT_RAW, d, (uint32_t)n, (uint32_t)n, RP_DECODE_CHECKSUMS);
 	p->pkt.frame = p->sent;
 	if (p->o->json) {
 		static const char lead[] = "\"type\":\"packet\",";
@@ -331,7 +332,7 @@ static void send_one(struct replay *p, size_t len)
 		return;
 	}
 	if (len > mtu) {
-		n = rp_ipv4_fragment(p->dg, len, mtu, p->frags, p->frags_cap, p->fr, FRAGS_MAX);
+		n = rp_ipv4_fragment(p->dg, len, mtu, p->frags, p->frags_cap, p->fr, CRAFT_FRAGS_MAX);
 		if (n < 0) {
 			p->too_big++;
 			return;
@@ -341,22 +342,27 @@ static void send_one(struct replay *p, size_t len)
 	} else {
 		p->tx[0] = (struct rp_tx){ p->dg, len, dst };
 	}
-	transmit(p, exact ? link_to(p, dst) : NULL, (unsigned)n, craft_real_ns());
+	transmit(p, exact ? link_to(p, dst) : NULL, (unsigned)n, cmd_real_ns());
 	p->sent++;
 	p->via_link += exact;
 	if (p->o->verbose)
 		show(p, p->dg, len);
 }
 
+/* When the frame was captured, in ns: the capture is opened with nanosecond precision. */
+static int64_t frame_ns(const struct pcap_pkthdr *h)
+{
+	return (int64_t)h->ts.tv_sec * 1000000000 + h->ts.tv_usec;
+}
+
 /* The capture's own timing from its first datagram sent, or the pace asked for. */
 static bool wait_turn(struct replay *p, const struct pcap_pkthdr *h)
 {
-	int64_t ts = (int64_t)h->ts.tv_sec * 1000000000 + h->ts.tv_usec; /* nanosecond handle */
-	int64_t due;
+	int64_t ts = frame_ns(h), due;
 
 	if (!p->started) {
 		p->started = true;
-		p->start = craft_mono_ns();
+		p->start = cmd_mono_ns();
 		p->first_ts = ts;
 		return true;
 	}
@@ -364,7 +370,7 @@ static bool wait_turn(struct replay *p, const struct pcap_pkthdr *h)
 		due = p->start + (int64_t)p->sent * p->o->interval_ns;
 	else
 		due = p->start + (ts > p->first_ts ? ts - p->first_ts : 0);
-	if (due > craft_mono_ns())
+	if (due > cmd_mono_ns())
 		rp_out_flush(&p->out);
 	return craft_wait_until(due, -1);
 }
@@ -418,36 +424,58 @@ static void replay_all(struct replay *p)
 	}
 }
 
-/*
- * Anyone but root may send only from this host's addresses (CONTRACT.md):
- * the datagrams about to be replayed are looked over first, so that a
- * refusal sends nothing. (send_one checks again, should the run go past
- * what was looked over.)
- */
-static void check_sources(struct replay *p)
+static void refuse_source(uint64_t frame, const uint8_t *dg)
 {
-	uint64_t limit = p->o->count_set ? p->o->count : UINT64_MAX, n = 0;
 	char a[INET_ADDRSTRLEN];
+
+	cmd_fail(CRAFT_SUB, "--from-pcap: frame %llu comes from %s, not an address of this host: replaying "
+		 "it (spoofing) is for root only; give --rewrite-src with one of this host's addresses",
+		 (unsigned long long)frame, inet_ntop(AF_INET, dg + 12, a, sizeof a));
+}
+
+static void refuse_timing(uint64_t prev_frame, uint64_t frame, int64_t gap)
+{
+	cmd_fail(CRAFT_SUB, "--from-pcap: frames %llu and %llu are %.3f ms apart in the capture; replaying "
+		 "at intervals under 2 ms is for root only, as in iputils ping; give -i 0.002 or more, or "
+		 "--rate 500 or less", (unsigned long long)prev_frame, (unsigned long long)frame,
+		 (double)(gap > 0 ? gap : 0) / 1e6);
+}
+
+/*
+ * Anyone but root may send only from this host's addresses (CONTRACT.md),
+ * and no faster than one datagram per 2 ms (as iputils ping), also when the
+ * capture's own timing sets the pace: the datagrams about to be replayed are
+ * looked over first, so that a refusal sends nothing. (send_one checks the
+ * source again, should the run go past what was looked over.)
+ */
+static void check_unprivileged(struct replay *p)
+{
+	uint64_t limit = p->o->count_set ? p->o->count : UINT64_MAX, n = 0, prev_frame = 0;
+	bool sources = !p->o->rewrite_src_set, timing = !p->o->rate_set && !p->o->interval_set;
 	struct pcap_pkthdr *h;
+	int64_t prev_ts = 0;
 	size_t len;
 
 	if (p->root)
 		return;
-	if (p->o->rewrite_src_set) {
+	if (!sources) {
 		uint8_t hdr[20] = { 0 };
+		char a[INET_ADDRSTRLEN];
 		memcpy(hdr + 12, &p->o->rewrite_src, 4);
 		if (!source_allowed(p, hdr))
 			cmd_fail(CRAFT_SUB, "--rewrite-src %s is not an address of this host: sending from it "
 				 "(spoofing) is for root only", inet_ntop(AF_INET, &p->o->rewrite_src, a, sizeof a));
-		return;
 	}
+	if (!sources && !timing)
+		return;
 	while (n < limit && (len = next_datagram(p, &h)) > 0) {
+		if (sources && len >= 20 && !source_allowed(p, p->dg))
+			refuse_source(p->frames, p->dg);
+		if (timing && n > 0 && frame_ns(h) - prev_ts < CRAFT_USER_INTERVAL_MIN_NS)
+			refuse_timing(prev_frame, p->frames, frame_ns(h) - prev_ts);
+		prev_ts = frame_ns(h);
+		prev_frame = p->frames;
 		n++;
-		if (len >= 20 && !source_allowed(p, p->dg))
-			cmd_fail(CRAFT_SUB, "--from-pcap: frame %llu comes from %s, not an address of this "
-				 "host: replaying it (spoofing) is for root only; give --rewrite-src with one "
-				 "of this host's addresses", (unsigned long long)p->frames,
-				 inet_ntop(AF_INET, p->dg + 12, a, sizeof a));
 	}
 	/* From the start again, counts and all. */
 	pcap_close(p->pcap);
@@ -577,24 +605,23 @@ int craft_replay(struct craft_opts *o, struct craft_socks *s)
 	p.root = rp_privs_real_root();
 	p.raw.fd = s->raw[0];
 	p.raw.mode = RP_ICMP_RAW;
-	p.frags_cap = sizeof p.dg + FRAGS_MAX * 60;
+	p.frags_cap = CRAFT_FRAGS_BYTES(sizeof p.dg);
 	p.frags = malloc(p.frags_cap);
 	if (!p.frags)
 		cmd_fail(CRAFT_SUB, "out of memory");
 	rp_out_init(&p.out, STDOUT_FILENO, outmem, sizeof outmem);
 	open_capture(&p);
-	check_sources(&p);
+	check_unprivileged(&p);
 	if (o->pcap_path && !(p.save = rp_pcapw_open(o->pcap_path, err, sizeof err)))
 		cmd_fail(CRAFT_SUB, "--pcap: %s", err);
 	craft_catch_signals();
-	print_first_line(&p);
-	rp_out_flush(&p.out);
-	t0 = craft_mono_ns();
+	print_first_line(&p); /* flushed once a datagram went: a send that fails leaves no output */
+	t0 = cmd_mono_ns();
 	replay_all(&p);
 	if (o->json)
 		summary_json(&p);
 	else
-		summary_text(&p, craft_mono_ns() - t0);
+		summary_text(&p, cmd_mono_ns() - t0);
 	rp_out_flush(&p.out);
 	if (p.filtering)
 		pcap_freecode(&p.filter);

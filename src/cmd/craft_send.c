@@ -45,13 +45,12 @@
 #include "rawprobe/icmpsock.h"
 #include "rawprobe/stats.h"
 
-#define DLT_RAW_IPV4 228
 #define TX_BATCH 64
-#define FRAGS_MAX 2048
 #define RING_MAX 65536       /* send times kept: the ICMP sequence's period */
 #define RX_BATCH 64
 #define RX_ROUNDS 4          /* batches read per socket before the schedule is looked at again */
 #define RETRY_NS 1000000     /* ENOBUFS: the device's queue was full; try again after 1 ms */
+#define DRAIN_ROUNDS 64      /* batches of what queued before the run, at most: a flood must not stall it */
 
 /* One probe's place in the ring: written by its sender, read by the receiver. */
 struct slot {
@@ -130,7 +129,7 @@ static struct timespec *timeout_until(int64_t until, struct timespec *ts)
 
 	if (until == INT64_MAX)
 		return NULL;
-	left = until - craft_mono_ns();
+	left = until - cmd_mono_ns();
 	if (left < 0)
 		left = 0;
 	ts->tv_sec = left / 1000000000;
@@ -192,14 +191,9 @@ bool craft_wait_until(int64_t until, int fd)
 static _Noreturn void no_raw(const char *what)
 {
 	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
 
-	if (n <= 0)
-		snprintf(self, sizeof self, "rawprobe");
-	else
-		self[n] = '\0';
 	cmd_fail(CRAFT_SUB, "%s needs CAP_NET_RAW: run as root, or as root: setcap cap_net_raw+p %s",
-		 what, self);
+		 what, cmd_self_path(self, sizeof self));
 }
 
 void craft_open_senders(struct craft_socks *s, const struct craft_opts *o, bool raw, bool link,
@@ -305,7 +299,7 @@ static void setup_receivers(struct craft *r, const struct craft_socks *s)
 		    attach_filter(k->fd, r->c->dst, i == 0) != 0)
 			cmd_fail(CRAFT_SUB, "setting up the listening socket: %s", strerror(errno));
 		setsockopt(k->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-		while (rp_icmp_recv(k, &r->batch, 0) > 0) {
+		for (unsigned round = 0; round < DRAIN_ROUNDS && rp_icmp_recv(k, &r->batch, 0) > 0; round++) {
 		}
 	}
 	r->nrx = s->nrx;
@@ -350,6 +344,14 @@ static void record_sent(struct worker *w, const struct rp_tx *tx, unsigned n, in
 		rp_pcapw_write(w->r->pcap, tx[i].data, tx[i].len, real);
 }
 
+void craft_fail_send(const char *target, int err)
+{
+	if (err == EPERM) /* what the output hooks of nftables or iptables say when they drop */
+		cmd_fail(CRAFT_SUB, "sending to %s: %s: a firewall rule dropped the datagram; see "
+			 "`nft list ruleset` or `iptables -S OUTPUT`", target, strerror(err));
+	cmd_fail(CRAFT_SUB, "sending to %s: %s", target, strerror(err));
+}
+
 /* A send that did not go: wait and retry, or give up with one line. */
 static void send_failed(struct worker *w, int64_t now)
 {
@@ -364,7 +366,7 @@ static void send_failed(struct worker *w, int64_t now)
 	if (errno == EMSGSIZE)
 		cmd_fail(CRAFT_SUB, "sending to %s: %s: the datagram is larger than the interface's MTU; "
 			 "use --fragment MTU", w->r->target, strerror(errno));
-	cmd_fail(CRAFT_SUB, "sending to %s: %s", w->r->target, strerror(errno));
+	craft_fail_send(w->r->target, errno);
 }
 
 static void finish_probes(struct worker *w, unsigned n, int64_t now)
@@ -391,7 +393,7 @@ static void send_whole(struct worker *w, int64_t now)
 	}
 	if (n == 0)
 		return;
-	real = craft_real_ns();
+	real = cmd_real_ns();
 	for (unsigned i = 0; i < n; i++)
 		stamp(r, probe_number(w, w->sent + i), real);
 	atomic_store_explicit(&w->claimed, w->sent + n, memory_order_release);
@@ -418,7 +420,8 @@ static void send_fragments(struct worker *w, int64_t now)
 		if (due_at(r, k) > now)
 			return;
 		rp_craft_renumber(r->c, w->whole, r->len, (uint32_t)k);
-		n = rp_ipv4_fragment(w->whole, r->len, r->frag_mtu, w->buf, w->buf_cap, w->fr, FRAGS_MAX);
+		n = rp_ipv4_fragment(w->whole, r->len, r->frag_mtu, w->buf, w->buf_cap, w->fr,
+				     CRAFT_FRAGS_MAX);
 		if (n < 0)
 			cmd_fail(CRAFT_SUB, "MTU %u is too small for this datagram's header and 8 bytes of "
 				 "data; use a larger --fragment", r->frag_mtu);
@@ -427,10 +430,10 @@ static void send_fragments(struct worker *w, int64_t now)
 						   .dst = r->c->dst };
 		w->frag_n = (unsigned)n;
 		w->frag_next = 0;
-		stamp(r, k, craft_real_ns());
+		stamp(r, k, cmd_real_ns());
 		atomic_store_explicit(&w->claimed, w->sent + 1, memory_order_release);
 	}
-	real = craft_real_ns();
+	real = cmd_real_ns();
 	sent = transmit(w, w->tx + w->frag_next, w->frag_n - w->frag_next);
 	if (sent < 0) {
 		send_failed(w, now);
@@ -480,12 +483,12 @@ static void *worker_main(void *arg)
 		struct pollfd p[2] = { { .fd = stop_fd, .events = POLLIN },
 				       { .fd = worker_fd(w), .events = POLLOUT } };
 		struct timespec ts;
-		int64_t now = craft_mono_ns();
+		int64_t now = cmd_mono_ns();
 
 		send_due(w, now);
 		if (worker_finished(w))
 			break;
-		if (worker_wake(w) <= craft_mono_ns() && !w->blocked)
+		if (worker_wake(w) <= cmd_mono_ns() && !w->blocked)
 			continue;
 		if (ppoll(p, w->blocked ? 2 : 1, timeout_until(worker_wake(w), &ts), NULL) > 0 &&
 		    (p[1].revents & (POLLOUT | POLLERR)))
@@ -622,7 +625,7 @@ static void on_datagram(struct craft *r, const uint8_t *d, size_t n, int64_t ts)
 	int64_t k, rtt = -1;
 	bool dup = false;
 
-	rp_decode(p, DLT_RAW_IPV4, d, (uint32_t)n, (uint32_t)n, RP_DECODE_CHECKSUMS);
+	rp_decode(p, CRAFT_DLT_RAW, d, (uint32_t)n, (uint32_t)n, RP_DECODE_CHECKSUMS);
 	kind = rp_craft_match(r->c, r->c->src, p);
 	if (kind == RP_ANSWER_NONE || (k = probe_of(r, p, kind)) < 0)
 		return;
@@ -713,7 +716,8 @@ static int wait_events(struct craft *r, int64_t until, struct pollfd *p)
 	p[n++] = (struct pollfd){ .fd = r->done_fd, .events = POLLIN };
 	if (w0->blocked)
 		p[n++] = (struct pollfd){ .fd = worker_fd(w0), .events = POLLOUT };
-	if (until != 0)
+	/* Nothing, not even the first line, before a datagram went: a failed send leaves no output. */
+	if (until != 0 && sent_total(r) > 0)
 		rp_out_flush(&r->out);
 	rc = ppoll(p, n, timeout_until(until, &ts), NULL);
 	if (rc > 0 && (p[r->nrx].revents & POLLIN))
@@ -728,7 +732,7 @@ static void run(struct craft *r)
 	uint64_t drained;
 
 	for (;;) {
-		int64_t now = craft_mono_ns(), until;
+		int64_t now = cmd_mono_ns(), until;
 
 		if (atomic_load(&craft_stop))
 			break;
@@ -796,8 +800,8 @@ static void prepare_worker(struct craft *r, struct worker *w, unsigned i, struct
 		w->buf = zalloc(w->buf_cap);
 		w->whole = zalloc(r->len);
 		memcpy(w->whole, r->dg, r->len);
-		w->fr = zalloc(FRAGS_MAX * sizeof *w->fr);
-		w->tx = zalloc(FRAGS_MAX * sizeof *w->tx);
+		w->fr = zalloc(CRAFT_FRAGS_MAX * sizeof *w->fr);
+		w->tx = zalloc(CRAFT_FRAGS_MAX * sizeof *w->tx);
 	} else {
 		w->per_batch = TX_BATCH;
 		w->buf = zalloc(TX_BATCH * r->len);
@@ -829,10 +833,10 @@ static void plan_fragments(struct craft *r, unsigned route_mtu)
 	r->frag_mtu = craft_frag_mtu(r->o, r->len, route_mtu);
 	if (!r->frag_mtu)
 		return;
-	cap = r->len + FRAGS_MAX * 60;
+	cap = CRAFT_FRAGS_BYTES(r->len);
 	tmp = zalloc(cap);
-	fr = zalloc(FRAGS_MAX * sizeof *fr);
-	n = rp_ipv4_fragment(r->dg, r->len, r->frag_mtu, tmp, cap, fr, FRAGS_MAX);
+	fr = zalloc(CRAFT_FRAGS_MAX * sizeof *fr);
+	n = rp_ipv4_fragment(r->dg, r->len, r->frag_mtu, tmp, cap, fr, CRAFT_FRAGS_MAX);
 	if (n < 0)
 		cmd_fail(CRAFT_SUB, "--fragment %u is too small for this datagram's header and 8 bytes of "
 			 "data", r->frag_mtu);
@@ -915,11 +919,10 @@ int craft_run(struct craft_opts *o, struct craft_socks *s, uint32_t route_mtu)
 	craft_catch_signals();
 	if (!o->json)
 		craft_out_first_line(&r.out, r.target, r.c, r.len, r.nfrags, r.use_link);
-	rp_out_flush(&r.out);
-	r.start = craft_mono_ns();
+	r.start = cmd_mono_ns();
 	start_workers(&r);
 	run(&r);
-	r.end = craft_mono_ns();
+	r.end = cmd_mono_ns();
 	stop_workers(&r);
 	craft_out_summary(&r.out, o->json, &(struct craft_tally){ .target = r.target,
 		.sent = sent_total(&r), .replies = r.replies, .errors = r.errors, .dups = r.dups,

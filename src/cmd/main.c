@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <pcap/pcap.h>
 
@@ -60,6 +62,32 @@ void cmd_bad_option(const char *sub, int ch, char **argv)
 	if (optopt && strncmp(opt, "--", 2) != 0)
 		cmd_fail(sub, "unknown option -%c; 'rawprobe %s --help' lists the options", optopt, sub);
 	cmd_fail(sub, "unknown option %s; 'rawprobe %s --help' lists the options", opt, sub);
+}
+
+int64_t cmd_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t cmd_real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+const char *cmd_self_path(char *buf, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+
+	if (n <= 0)
+		return "rawprobe";
+	buf[n] = '\0';
+	return buf;
 }
 
 uint64_t cmd_parse_uint(const char *sub, const char *opt, const char *arg, uint64_t min,

@@ -198,16 +198,6 @@ static void check_opts(struct ping_opts *o)
 		o->interval_ns = 0;
 }
 
-static char *self_path(char *buf, size_t len)
-{
-	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
-
-	if (n <= 0)
-		return strcpy(buf, "rawprobe");
-	buf[n] = '\0';
-	return buf;
-}
-
 static void open_socket(struct ping_ctx *c)
 {
 	struct ping_opts *o = c->o;
@@ -227,28 +217,12 @@ static void open_socket(struct ping_ctx *c)
 	case RP_OPEN_NO_PRIVILEGE:
 		cmd_fail(PING_SUB, "no permission for ICMP sockets: needs CAP_NET_RAW "
 			 "(as root: setcap cap_net_raw+p %s) or a group in net.ipv4.ping_group_range",
-			 self_path(self, sizeof self));
+			 cmd_self_path(self, sizeof self));
 	case RP_OPEN_FAILED:
 		cmd_fail(PING_SUB, "%s", err);
 	}
 	if (rp_icmp_sock_setup(&c->sock, &so, err, sizeof err) != 0)
 		cmd_fail(PING_SUB, "%s", err);
-}
-
-int64_t ping_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-int64_t ping_real_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /* Readable once a stop was seen: wakes every sweep worker from its wait, not only the signalled one. */
@@ -274,7 +248,7 @@ static sigset_t run_mask; /* what ppoll lets through: everything */
 int ping_wait(struct ping_ctx *c, int64_t until)
 {
 	struct pollfd p[2] = { { .fd = c->sock.fd, .events = POLLIN }, { .fd = stop_fd, .events = POLLIN } };
-	int64_t left = until - ping_mono_ns();
+	int64_t left = until - cmd_mono_ns();
 	struct timespec ts;
 
 	rp_out_flush(&c->out);

@@ -57,8 +57,6 @@ extern atomic_int ping_stop, ping_status;
 /* A sweep may split its targets among this many workers, each with its own socket and core. */
 #define PING_WORKERS_MAX 4
 
-int64_t ping_mono_ns(void);
-int64_t ping_real_ns(void);
 /*
  * The top of every probing loop: false once SIGINT/SIGTERM came or 'end'
  * (monotonic ns) passed; calls status(arg) when SIGQUIT asked for a line.

@@ -219,7 +219,7 @@ static void send_due(struct one *p, int64_t now)
 	       now >= p->next_send) {
 		uint64_t k = probe_number(p, p->ntransmitted + n);
 		uint16_t seq = (uint16_t)k;
-		int64_t real = ping_real_ns();
+		int64_t real = cmd_real_ns();
 		uint8_t *buf = p->tx + n * p->probe_len;
 
 		slot[n] = p->next_send;
@@ -397,7 +397,7 @@ static void report_timeouts(struct one *p, bool all)
 
 	if (!p->o->json)
 		return; /* text output has no timeout lines (-O speaks when the next probe goes) */
-	now = ping_real_ns();
+	now = cmd_real_ns();
 
 	while (p->timeout_next < p->ntransmitted) {
 		uint16_t seq = (uint16_t)probe_number(p, p->timeout_next);
@@ -457,7 +457,7 @@ static int64_t next_wake(const struct one *p, int64_t end)
 		t = linger_end(p);
 	if (p->o->json && p->timeout_next < p->ntransmitted) {
 		uint16_t seq = (uint16_t)probe_number(p, p->timeout_next);
-		int64_t due = p->sent_at[seq] + reply_wait(p) - ping_real_ns() + ping_mono_ns();
+		int64_t due = p->sent_at[seq] + reply_wait(p) - cmd_real_ns() + cmd_mono_ns();
 		if (due < t)
 			t = due;
 	}
@@ -469,7 +469,7 @@ static void run(struct one *p)
 	int64_t end = p->o->deadline_ns ? p->start + p->o->deadline_ns : INT64_MAX;
 
 	for (;;) {
-		int64_t now = ping_mono_ns();
+		int64_t now = cmd_mono_ns();
 
 		if (!ping_keep_going(now, end, interim_status, p))
 			break;
@@ -591,7 +591,7 @@ int ping_one(struct ping_ctx *ctx, unsigned n, const char *name, uint32_t target
 		w[i] = w[0];
 	print_header(&w[0]);
 	rp_out_flush(&ctx[0].out);
-	start = ping_mono_ns();
+	start = cmd_mono_ns();
 	for (unsigned i = 0; i < n; i++)
 		prepare_worker(&w[i], &ctx[i], i, n, start);
 	for (unsigned i = 1; i < n; i++) {
@@ -604,7 +604,7 @@ int ping_one(struct ping_ctx *ctx, unsigned n, const char *name, uint32_t target
 		pthread_join(w[i].thread, NULL);
 		merge(&w[0], &w[i]);
 	}
-	rc = finish(&w[0], ping_mono_ns() - start);
+	rc = finish(&w[0], cmd_mono_ns() - start);
 	for (unsigned i = 0; i < n; i++) {
 		free(w[i].tx);
 		free(w[i].frags);

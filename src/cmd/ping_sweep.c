@@ -213,7 +213,7 @@ static void queue_probes(struct sweep_run *r, int64_t now)
 			continue;
 		}
 		buf = r->tx + r->npending * r->probe_len;
-		ping_build(c, buf, r->probe_len, 0, addr, seq, ping_real_ns());
+		ping_build(c, buf, r->probe_len, 0, addr, seq, cmd_real_ns());
 		r->pending[r->npending++] = (struct rp_tx){ .data = buf, .len = r->probe_len, .dst = addr };
 		r->next_send += r->gap_ns;
 	}
@@ -236,7 +236,7 @@ static uint32_t source_for(const struct sweep_run *r, uint32_t dst_be)
 /* --pcap: the n probes just sent (keys key..), with the kernel's transmit times where reported. */
 static void record_sent(struct sweep_run *r, unsigned n, uint32_t key)
 {
-	int64_t ts[TX_BATCH], now = ping_real_ns();
+	int64_t ts[TX_BATCH], now = cmd_real_ns();
 
 	if (!r->c->pcap)
 		return;
@@ -315,7 +315,7 @@ static int receive(struct sweep_run *r)
 	int n, total = 0;
 
 	do {
-		int64_t now = ping_mono_ns();
+		int64_t now = cmd_mono_ns();
 		n = rp_icmp_recv(&c->sock, &c->rx, 0);
 		if (n < 0)
 			cmd_fail(PING_SUB, "receiving: %s", strerror(errno));
@@ -339,7 +339,7 @@ static int64_t next_wake(const struct sweep_run *r)
 		t = r->next_send < t ? r->next_send : t;
 	else if (t != INT64_MAX && t < r->next_send)
 		t = r->next_send; /* what is due can only go at the rate */
-	if (rp_sweep_next_event(&r->sw) < t && rp_sweep_next_event(&r->sw) > ping_mono_ns())
+	if (rp_sweep_next_event(&r->sw) < t && rp_sweep_next_event(&r->sw) > cmd_mono_ns())
 		t = rp_sweep_next_event(&r->sw);
 	return t;
 }
@@ -360,11 +360,11 @@ static void interim_status(void *arg)
 
 static void run(struct sweep_run *r)
 {
-	int64_t end = r->o->deadline_ns ? ping_mono_ns() + r->o->deadline_ns : INT64_MAX;
+	int64_t end = r->o->deadline_ns ? cmd_mono_ns() + r->o->deadline_ns : INT64_MAX;
 
-	r->next_send = ping_mono_ns();
+	r->next_send = cmd_mono_ns();
 	for (;;) {
-		int64_t now = ping_mono_ns();
+		int64_t now = cmd_mono_ns();
 
 		if (!ping_keep_going(now, end, interim_status, r))
 			break;

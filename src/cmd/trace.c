@@ -209,16 +209,6 @@ static void check_target_syntax(const char *name)
 
 /* ------------------------------------------------------------ sockets and privileges */
 
-static char *self_path(char *buf, size_t len)
-{
-	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
-
-	if (n <= 0)
-		return strcpy(buf, "rawprobe");
-	buf[n] = '\0';
-	return buf;
-}
-
 static int open_raw(int proto, const struct trace_opts *o)
 {
 	char err[256] = "", self[PATH_MAX];
@@ -230,7 +220,7 @@ static int open_raw(int proto, const struct trace_opts *o)
 		cmd_fail(TRACE_SUB, "%s", err);
 	if (errno == EPERM || errno == EACCES)
 		cmd_fail(TRACE_SUB, "no permission for raw sockets: trace needs CAP_NET_RAW "
-			 "(as root: setcap cap_net_raw+p %s)", self_path(self, sizeof self));
+			 "(as root: setcap cap_net_raw+p %s)", cmd_self_path(self, sizeof self));
 	cmd_fail(TRACE_SUB, "raw socket: %s", strerror(errno));
 }
 
@@ -266,22 +256,6 @@ static void receive_setup(struct trace_ctx *c)
 }
 
 /* ------------------------------------------------------------ time */
-
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int64_t real_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* ------------------------------------------------------------ sending */
 
@@ -372,7 +346,7 @@ static bool send_batch(struct trace_ctx *c, int64_t now)
 	}
 	if (n == 0)
 		return false;
-	real = real_ns();
+	real = cmd_real_ns();
 	sent = rp_icmp_send(&c->tx, tx, n);
 	if (sent < 0 && errno == ENOBUFS)
 		sent = 1; /* the device queue dropped it: a lost probe, as on the wire */
@@ -556,7 +530,7 @@ static void wait_for(struct trace_ctx *c, int64_t until)
 {
 	struct pollfd p[2] = { { .fd = c->rx.fd, .events = POLLIN },
 			       { .fd = c->tx.fd, .events = POLLOUT } };
-	int64_t left = until - mono_ns();
+	int64_t left = until - cmd_mono_ns();
 	struct timespec ts;
 
 	rp_out_flush(&c->run.out);
@@ -623,17 +597,17 @@ static int run(struct trace_ctx *c)
 {
 	struct trace_run *r = &c->run;
 
-	c->start = mono_ns();
+	c->start = cmd_mono_ns();
 	c->windows = 1;
 	c->window_open[0] = c->start;
 	while (!stop) {
-		int64_t now = mono_ns();
+		int64_t now = cmd_mono_ns();
 
 		send_due(c, now);
 		receive(c);
 		tx_stamps_refresh(c);
-		expire(c, mono_ns());
-		open_windows(c, mono_ns());
+		expire(c, cmd_mono_ns());
+		open_windows(c, cmd_mono_ns());
 		print_ready(c);
 		if (done(r))
 			break;

@@ -55,6 +55,9 @@ void rp_json_packet(struct rp_out *o, const struct rp_packet *pkt, const char *l
 void rp_text_stats(struct rp_out *o, const struct rp_capstats *s, const char *name);
 void rp_json_stats(struct rp_out *o, const struct rp_capstats *s);
 
+/* TCP flags as tcpdump writes them: "[S.]", "[none]". */
+void rp_text_tcp_flags(struct rp_out *o, uint8_t flags);
+
 /* Hex dump lines of len bytes, tcpdump -x style ("\t0x0000:  4500 0054 ..."), optional ASCII. */
 void rp_hexdump(struct rp_out *o, const uint8_t *p, size_t len, bool ascii);
 

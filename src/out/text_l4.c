@@ -30,14 +30,14 @@ static void put_udp(struct rp_out *o, const struct rp_udp *u)
 	}
 }
 
-static void put_tcp_flags(struct rp_out *o, uint8_t f)
+void rp_text_tcp_flags(struct rp_out *o, uint8_t f)
 {
 	static const struct { uint8_t bit; char c; } order[] = {
 		{ RP_TH_FIN, 'F' }, { RP_TH_SYN, 'S' }, { RP_TH_RST, 'R' }, { RP_TH_PSH, 'P' },
 		{ RP_TH_ACK, '.' }, { RP_TH_URG, 'U' }, { RP_TH_ECE, 'E' }, { RP_TH_CWR, 'W' },
 	};
 
-	RP_OUT_LIT(o, "Flags [");
+	rp_out_char(o, '[');
 	if (!f)
 		RP_OUT_LIT(o, "none");
 	for (unsigned i = 0; i < sizeof order / sizeof order[0]; i++)
@@ -106,7 +106,8 @@ static void put_tcp(struct rp_out *o, const struct rp_tcp *t)
 		RP_OUT_LIT(o, "TCP");
 		return;
 	}
-	put_tcp_flags(o, t->flags);
+	RP_OUT_LIT(o, "Flags ");
+	rp_text_tcp_flags(o, t->flags);
 	if (t->have & RP_TCP_SEQ) {
 		RP_OUT_LIT(o, ", seq ");
 		rp_out_u64(o, t->seq);

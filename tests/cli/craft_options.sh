@@ -147,6 +147,45 @@ if ! "$bin" craft --help | grep -q '^usage: rawprobe craft'; then
 	fails=$((fails + 1))
 fi
 
+# pcap_of FILE DLT GAP_US HEXFRAME...: a capture of the frames, GAP_US microseconds apart.
+pcap_of() {
+	python3 - "$@" <<'PY'
+import struct, sys
+path, dlt, gap = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+with open(path, "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, dlt))
+    for i, spec in enumerate(sys.argv[4:]):
+        hexpart, _, pad = spec.partition("+")
+        frame = bytes.fromhex(hexpart) + bytes(int(pad or 0))
+        t = 1700000000 * 1000000 + i * gap
+        f.write(struct.pack("<IIII", t // 1000000, t % 1000000, len(frame), len(frame)))
+        f.write(frame)
+PY
+}
+# An echo request 127.0.0.1 > 127.0.0.1 (checksums right), and a header whose total length is 0.
+echo_lo=4500001c0001000040017cde7f0000017f0000010800f7ff00000000
+len0_lo=4500000000010000401100007f0000017f000001
+
+# ---- root: a namespace of its own (nothing leaves it), netfilter, odd captures
+if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null && command -v python3 >/dev/null; then
+	# A frame longer than any IPv4 datagram (snaplen 262144) whose length field says 0:
+	# copied no further than 65535 bytes, then skipped (no route: lo is down in a new namespace).
+	pcap_of "$work/huge.pcap" 228 10000 "$len0_lo+200000"
+	accept unshare -n "$bin" craft --from-pcap "$work/huge.pcap" && {
+		grep -q '0 packets sent, 1 skipped' "$work/out" ||
+			{ echo "FAIL: a 200020-byte frame: $(cat "$work/out")"; fails=$((fails + 1)); }
+	}
+	# A firewall that drops what is sent (sendmsg: EPERM): one line, no first line on stdout.
+	drop='ip link set lo up && nft add table ip rpt && nft add chain ip rpt out "{ type filter hook output priority 0; }" && nft add rule ip rpt out drop && exec "$@"'
+	if command -v nft >/dev/null && unshare -n sh -c "$drop" sh true 2>/dev/null; then
+		pcap_of "$work/echo.pcap" 228 10000 "$echo_lo"
+		refuse "a firewall rule dropped the datagram" unshare -n sh -c "$drop" sh "$bin" craft --dst 127.0.0.1 -W 0
+		refuse "a firewall rule dropped the datagram" unshare -n sh -c "$drop" sh "$bin" craft --from-pcap "$work/echo.pcap"
+	else
+		echo "note: no nft in a new namespace: the refusals of a firewall's EPERM were not checked"
+	fi
+fi
+
 # ---- root only, as in iputils: another user with the capability is still refused
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null && command -v setcap >/dev/null; then
 	cp "$bin" "$work/rawprobe"
@@ -156,6 +195,19 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null && command -v setcap >/
 		refuse "--rate 1000: more than 500 packets per second is for root only" "${nobody[@]}" craft --dst 127.0.0.1 --rate 1000
 		refuse "intervals under 2 ms are for root only" "${nobody[@]}" craft --dst 127.0.0.1 -i 0.001
 		refuse "--src 192.0.2.1 is not an address of this host" "${nobody[@]}" craft --dst 127.0.0.1 --src 192.0.2.1 -W 0
+		# bind(2) takes multicast sources, and any source with ip_nonlocal_bind: not ours for all that.
+		refuse "--src 224.0.0.1 is not an address of this host" "${nobody[@]}" craft --dst 127.0.0.1 --src 224.0.0.1 -W 0
+		if command -v unshare >/dev/null; then
+			refuse "--src 192.0.2.1 is not an address of this host" unshare -n sh -c \
+				'ip link set lo up && sysctl -qw net.ipv4.ip_nonlocal_bind=1 && exec "$@"' sh \
+				"${nobody[@]}" craft --dst 127.0.0.1 --src 192.0.2.1 -W 0
+		fi
+		# A capture's own timing is a pace too: under 2 ms apart is root's.
+		if command -v python3 >/dev/null; then
+			pcap_of "$work/fast.pcap" 228 1000 "$echo_lo" "$echo_lo"
+			chmod 644 "$work/fast.pcap"
+			refuse "frames 1 and 2 are 1.000 ms apart" "${nobody[@]}" craft --from-pcap "$work/fast.pcap"
+		fi
 		# --file is read after the drop: a file only root may read is refused.
 		echo secret >"$work/root-only"
 		chmod 600 "$work/root-only"
