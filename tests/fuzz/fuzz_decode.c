@@ -22,11 +22,34 @@
 #include "print.h"
 #include "rawprobe/decode.h"
 #include "rawprobe/packet.h"
+#include "rawprobe/craft.h"
 #include "rawprobe/probe.h"
+#include "rawprobe/trace.h"
 
 #include "fuzz_input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A craft probe and a trace from the packet's destination to its source, of a kind the length picks. */
+static void match_as_answer(const struct rp_packet *pkt, const uint8_t *ip, size_t caplen,
+			    uint32_t salt)
+{
+	static const enum rp_craft_l4 kinds[] = { RP_CRAFT_ICMP, RP_CRAFT_UDP, RP_CRAFT_TCP, RP_CRAFT_RAW };
+	static const uint8_t rnd[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	struct rp_craft c;
+	struct rp_trace_spec t;
+	struct rp_trace_answer a;
+
+	rp_craft_init(&c);
+	c.dst = pkt->ip.src;
+	c.l4 = kinds[salt % 4];
+	c.proto = (uint8_t)(salt >> 8);
+	c.icmp.type = (uint8_t)(salt >> 16);
+	rp_craft_match(&c, pkt->ip.dst, pkt);
+	rp_trace_spec_init(&t, salt & 1 ? RP_TRACE_UDP : RP_TRACE_ICMP, pkt->ip.dst, pkt->ip.src, 1,
+			   30, 3, 32, rnd);
+	rp_trace_classify(&t, pkt, ip, caplen, &a);
+}
 
 static char out_storage[1 << 16];
 
@@ -67,6 +90,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rp_reply_match(&r, &pkt, frame + pkt.l3_offset, in.caplen - pkt.l3_offset,
 			       (uint16_t)in.len, &key);
 	}
+	/* craft's and trace's answer matchers, for probes the packet could answer. */
+	if (pkt.l3 == RP_L3_IPV4 && pkt.l3_offset <= in.caplen)
+		match_as_answer(&pkt, frame + pkt.l3_offset, in.caplen - pkt.l3_offset, in.len);
 	/* What the reading loop fills around the decoder. */
 	pkt.frame = 1;
 	pkt.ts_sec = 1700000000;
