@@ -129,9 +129,8 @@ size_t rp_craft_size(const struct rp_craft *c)
 
 /* ------------------------------------------------------------ check */
 
-static int fail(struct rp_craft_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int fail(struct rp_craft_err *e, const char *fmt, ...)
+/* Fills e (when given) and returns -1: how every check ends when it refuses. */
+int rp_craft_fail(struct rp_craft_err *e, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -154,27 +153,27 @@ int rp_craft_check(const struct rp_craft *c, struct rp_craft_err *e)
 
 	if (c->l4 != RP_CRAFT_ICMP && c->l4 != RP_CRAFT_UDP && c->l4 != RP_CRAFT_TCP &&
 	    c->l4 != RP_CRAFT_RAW)
-		return fail(e, "transport: unknown kind %d", (int)c->l4);
+		return rp_craft_fail(e, "transport: unknown kind %d", (int)c->l4);
 	if (c->ip_opts_len > OPTS_MAX)
-		return fail(e, "--ip-opt: the options take %u bytes; at most %d", c->ip_opts_len,
+		return rp_craft_fail(e, "--ip-opt: the options take %u bytes; at most %d", c->ip_opts_len,
 			    OPTS_MAX);
 	if (c->l4 == RP_CRAFT_TCP && c->tcp.opts_len > OPTS_MAX)
-		return fail(e, "--tcp-opt: the options take %u bytes; at most %d", c->tcp.opts_len,
+		return rp_craft_fail(e, "--tcp-opt: the options take %u bytes; at most %d", c->tcp.opts_len,
 			    OPTS_MAX);
 	if ((c->set & RP_CS_IHL) && c->ihl_words > WORDS_MAX)
-		return fail(e, "--ihl: %u words; the field holds 0-15", c->ihl_words);
+		return rp_craft_fail(e, "--ihl: %u words; the field holds 0-15", c->ihl_words);
 	if (c->l4 == RP_CRAFT_TCP && (c->set & RP_CS_TCP_HLEN) && c->tcp.hlen_words > WORDS_MAX)
-		return fail(e, "--tcp-hlen: %u words; the field holds 0-15", c->tcp.hlen_words);
+		return rp_craft_fail(e, "--tcp-hlen: %u words; the field holds 0-15", c->tcp.hlen_words);
 	if (c->l4 == RP_CRAFT_RAW && !(c->set & RP_CS_PROTO))
-		return fail(e, "--proto: a raw payload needs a protocol number; give --proto 0-255");
+		return rp_craft_fail(e, "--proto: a raw payload needs a protocol number; give --proto 0-255");
 	if (c->l4 == RP_CRAFT_RAW && (c->set & (RP_CS_L4_CSUM | RP_CS_L4_CSUM_BAD)))
-		return fail(e, "transport checksum: a raw --proto payload has no transport header; "
+		return rp_craft_fail(e, "transport checksum: a raw --proto payload has no transport header; "
 			       "drop the --icmp/--udp/--tcp-checksum option");
 	if (c->payload_len && !c->payload)
-		return fail(e, "payload: %zu bytes announced, none given", c->payload_len);
+		return rp_craft_fail(e, "payload: %zu bytes announced, none given", c->payload_len);
 	hdrs = ip_hdr_len(c) + l4_hdr_len(c);
 	if (data_len(c) > RP_CRAFT_MAX - hdrs)
-		return fail(e, "payload: %zu bytes with %zu bytes of headers; at most %zu",
+		return rp_craft_fail(e, "payload: %zu bytes with %zu bytes of headers; at most %zu",
 			    data_len(c), hdrs, RP_CRAFT_MAX - hdrs);
 	return 0;
 }

@@ -6,6 +6,9 @@
 
 #include "rawprobe/craft.h"
 
+/* Fills e (when given) with the message and returns -1. */
+int rp_craft_fail(struct rp_craft_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* The protocol number the IP header carries: --proto, or the transport's. */
 static inline uint8_t rp_craft_proto(const struct rp_craft *c)
 {

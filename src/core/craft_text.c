@@ -7,12 +7,12 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "craft_internal.h"
 #include "rawprobe/craft.h"
 #include "rawprobe/names.h"
 
@@ -21,19 +21,6 @@
 #define TS_MAX 9    /* (40 - 4) / 4 timestamps */
 #define SACK_MAX 4  /* (40 - 2) / 8 blocks */
 
-static int fail(struct rp_craft_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int fail(struct rp_craft_err *e, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (e) {
-		va_start(ap, fmt);
-		vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* A whole decimal (or 0x hex) number in [0, max]; false on anything else. */
 static bool parse_num(const char *s, size_t n, unsigned long max, unsigned long *v)
@@ -138,7 +125,7 @@ long rp_craft_parse_hex(const char *text, uint8_t *out, size_t cap, struct rp_cr
 	long n = hex_span(text, strlen(text), out, cap, why, sizeof why);
 
 	if (n < 0)
-		fail(e, "'%.24s': %s", text, why);
+		rp_craft_fail(e, "'%.24s': %s", text, why);
 	return n;
 }
 
@@ -150,7 +137,7 @@ static int parse_count(const char *opt, const char *v, size_t vlen, unsigned max
 	unsigned long x;
 
 	if (!parse_num(v, vlen, max, &x) || x == 0)
-		return fail(e, "--ip-opt: %s=%.*s: give 1-%u slots", opt, (int)(vlen > 12 ? 12 : vlen),
+		return rp_craft_fail(e, "--ip-opt: %s=%.*s: give 1-%u slots", opt, (int)(vlen > 12 ? 12 : vlen),
 			    v, max);
 	*n = (unsigned)x;
 	return 0;
@@ -166,7 +153,7 @@ static int slots(const char *opt, const char *v, size_t vlen, unsigned used, uns
 	if (v)
 		return parse_count(opt, v, vlen, max, n, e);
 	if (used + fixed + 4 > OPTS_MAX)
-		return fail(e, "--ip-opt: %s: no room left, the options before take %u bytes of %d",
+		return rp_craft_fail(e, "--ip-opt: %s: no room left, the options before take %u bytes of %d",
 			    opt, used, OPTS_MAX);
 	*n = (OPTS_MAX - used - fixed) / 4;
 	if (*n > max)
@@ -203,21 +190,21 @@ static int opt_route(uint8_t *o, uint8_t type, const char *name, const char *v, 
 	size_t i = 0;
 
 	if (!v || vlen == 0)
-		return fail(e, "--ip-opt: %s needs addresses: %s=A.B.C.D,A.B.C.D,...", name, name);
+		return rp_craft_fail(e, "--ip-opt: %s needs addresses: %s=A.B.C.D,A.B.C.D,...", name, name);
 	while (i <= vlen) {
 		char addr[INET_ADDRSTRLEN];
 		size_t j = i;
 		while (j < vlen && v[j] != ',')
 			j++;
 		if (n == ROUTE_MAX)
-			return fail(e, "--ip-opt: %s: more than %d addresses; at most %d fit in 40 bytes",
+			return rp_craft_fail(e, "--ip-opt: %s: more than %d addresses; at most %d fit in 40 bytes",
 				    name, ROUTE_MAX, ROUTE_MAX);
 		if (j - i >= sizeof addr)
-			return fail(e, "--ip-opt: %s: '%.20s' is not an IPv4 address", name, v + i);
+			return rp_craft_fail(e, "--ip-opt: %s: '%.20s' is not an IPv4 address", name, v + i);
 		memcpy(addr, v + i, j - i);
 		addr[j - i] = '\0';
 		if (inet_pton(AF_INET, addr, o + 3 + 4 * n) != 1)
-			return fail(e, "--ip-opt: %s: '%s' is not an IPv4 address", name, addr);
+			return rp_craft_fail(e, "--ip-opt: %s: '%s' is not an IPv4 address", name, addr);
 		n++;
 		i = j + 1;
 	}
@@ -266,12 +253,12 @@ static int ipopt_encode(const char *s, unsigned used, uint8_t *o, struct rp_craf
 		char why[120];
 		long len = hex_span(s + 4, n - 4, o, OPTS_MAX, why, sizeof why);
 		if (len < 0)
-			return fail(e, "--ip-opt: hex: %s", why);
+			return rp_craft_fail(e, "--ip-opt: hex: %s", why);
 		if (len == 0)
-			return fail(e, "--ip-opt: hex: no bytes; give hex:HEX");
+			return rp_craft_fail(e, "--ip-opt: hex: no bytes; give hex:HEX");
 		return (int)len;
 	}
-	return fail(e, "--ip-opt: '%.20s' is not an option; use rr[=N], ts[=N], lsrr=A,B.., "
+	return rp_craft_fail(e, "--ip-opt: '%.20s' is not an option; use rr[=N], ts[=N], lsrr=A,B.., "
 		       "ssrr=A,B.., ra, nop, eol or hex:HEX", s);
 }
 
@@ -283,7 +270,7 @@ int rp_craft_parse_ipopt(struct rp_craft *c, const char *text, struct rp_craft_e
 	if (len < 0)
 		return -1;
 	if (c->ip_opts_len + len > OPTS_MAX)
-		return fail(e, "--ip-opt: the options take %u bytes; at most %d",
+		return rp_craft_fail(e, "--ip-opt: the options take %u bytes; at most %d",
 			    c->ip_opts_len + (unsigned)len, OPTS_MAX);
 	memcpy(c->ip_opts + c->ip_opts_len, o, (size_t)len);
 	c->ip_opts_len = (uint8_t)(c->ip_opts_len + len);
@@ -330,9 +317,9 @@ static int tcpopt_sack(const char *v, size_t vlen, uint8_t *o, struct rp_craft_e
 		while (j < vlen && v[j] != ':')
 			j++;
 		if (n == SACK_MAX)
-			return fail(e, "--tcp-opt: sack: more than %d blocks do not fit", SACK_MAX);
+			return rp_craft_fail(e, "--tcp-opt: sack: more than %d blocks do not fit", SACK_MAX);
 		if (!parse_pair(v + i, j - i, '-', UINT32_MAX, &l, &r, false))
-			return fail(e, "--tcp-opt: sack: '%.*s' is not LEFT-RIGHT (numbers 0-4294967295)",
+			return rp_craft_fail(e, "--tcp-opt: sack: '%.*s' is not LEFT-RIGHT (numbers 0-4294967295)",
 				    (int)(j - i > 24 ? 24 : j - i), v + i);
 		put32(o + 2 + 8 * n, (uint32_t)l);
 		put32(o + 6 + 8 * n, (uint32_t)r);
@@ -340,7 +327,7 @@ static int tcpopt_sack(const char *v, size_t vlen, uint8_t *o, struct rp_craft_e
 		i = j + 1;
 	}
 	if (n == 0)
-		return fail(e, "--tcp-opt: sack needs blocks: sack=LEFT-RIGHT[:LEFT-RIGHT...]");
+		return rp_craft_fail(e, "--tcp-opt: sack needs blocks: sack=LEFT-RIGHT[:LEFT-RIGHT...]");
 	o[0] = RP_TCPOPT_SACK;
 	o[1] = (uint8_t)(2 + 8 * n);
 	return (int)(2 + 8 * n);
@@ -350,9 +337,9 @@ static int tcpopt_number(const char *name, const char *what, const char *v, size
 			 unsigned long max, unsigned long *x, struct rp_craft_err *e)
 {
 	if (!v)
-		return fail(e, "--tcp-opt: %s needs a value: %s=N (0-%lu)", name, name, max);
+		return rp_craft_fail(e, "--tcp-opt: %s needs a value: %s=N (0-%lu)", name, name, max);
 	if (!parse_num(v, vlen, max, x))
-		return fail(e, "--tcp-opt: %s=%.*s: %s is 0-%lu", name, (int)(vlen > 12 ? 12 : vlen),
+		return rp_craft_fail(e, "--tcp-opt: %s=%.*s: %s is 0-%lu", name, (int)(vlen > 12 ? 12 : vlen),
 			    v, what, max);
 	return 0;
 }
@@ -382,7 +369,7 @@ static int tcpopt_encode(const char *s, size_t n, uint8_t *o, struct rp_craft_er
 	}
 	if (word_is(s, n, "ts", &v, &vlen)) {
 		if (!v || !parse_pair(v, vlen, ':', UINT32_MAX, &a, &b, true))
-			return fail(e, "--tcp-opt: ts needs ts=VALUE:ECHO (numbers 0-4294967295)");
+			return rp_craft_fail(e, "--tcp-opt: ts needs ts=VALUE:ECHO (numbers 0-4294967295)");
 		o[0] = RP_TCPOPT_TIMESTAMP;
 		o[1] = 10;
 		put32(o + 2, (uint32_t)a);
@@ -404,10 +391,10 @@ static int tcpopt_encode(const char *s, size_t n, uint8_t *o, struct rp_craft_er
 		char why[120];
 		long len = hex_span(s + 4, n - 4, o, OPTS_MAX, why, sizeof why);
 		if (len <= 0)
-			return fail(e, "--tcp-opt: hex: %s", len < 0 ? why : "no bytes; give hex:HEX");
+			return rp_craft_fail(e, "--tcp-opt: hex: %s", len < 0 ? why : "no bytes; give hex:HEX");
 		return (int)len;
 	}
-	return fail(e, "--tcp-opt: '%.*s' is not an option; use mss=N, sack-ok, ts=V:E, ws=N, "
+	return rp_craft_fail(e, "--tcp-opt: '%.*s' is not an option; use mss=N, sack-ok, ts=V:E, ws=N, "
 		       "sack=L-R, nop, eol or hex:HEX", (int)(n > 20 ? 20 : n), s);
 }
 
@@ -417,7 +404,7 @@ int rp_craft_parse_tcpopt(struct rp_craft *c, const char *text, struct rp_craft_
 	size_t used = c->tcp.opts_len, i = 0, n = strlen(text);
 
 	if (used > OPTS_MAX)
-		return fail(e, "--tcp-opt: the options take %zu bytes; at most %d", used, OPTS_MAX);
+		return rp_craft_fail(e, "--tcp-opt: the options take %zu bytes; at most %d", used, OPTS_MAX);
 	memcpy(all, c->tcp.opts, used);
 	while (i <= n) {
 		uint8_t o[OPTS_MAX];
@@ -426,13 +413,13 @@ int rp_craft_parse_tcpopt(struct rp_craft *c, const char *text, struct rp_craft_
 		while (j < n && text[j] != ',')
 			j++;
 		if (j == i)
-			return fail(e, "--tcp-opt: an empty item in '%.30s'; separate options by one comma",
+			return rp_craft_fail(e, "--tcp-opt: an empty item in '%.30s'; separate options by one comma",
 				    text);
 		len = tcpopt_encode(text + i, j - i, o, e);
 		if (len < 0)
 			return -1;
 		if (used + (size_t)len > OPTS_MAX)
-			return fail(e, "--tcp-opt: the options take %zu bytes; at most %d",
+			return rp_craft_fail(e, "--tcp-opt: the options take %zu bytes; at most %d",
 				    used + (size_t)len, OPTS_MAX);
 		memcpy(all + used, o, (size_t)len);
 		used += (size_t)len;
@@ -461,7 +448,7 @@ int rp_craft_parse_tcp_flags(const char *text, uint8_t *flags, struct rp_craft_e
 
 	if (isdigit((unsigned char)text[0])) {
 		if (!parse_num(text, strlen(text), 255, &v))
-			return fail(e, "--tcp-flags: '%.20s': a number is 0-255", text);
+			return rp_craft_fail(e, "--tcp-flags: '%.20s': a number is 0-255", text);
 		*flags = (uint8_t)v;
 		return 0;
 	}
@@ -470,11 +457,11 @@ int rp_craft_parse_tcp_flags(const char *text, uint8_t *flags, struct rp_craft_e
 		return 0;
 	}
 	if (!text[0])
-		return fail(e, "--tcp-flags: empty; give letters of SAFRPUEC, a number 0-255 or none");
+		return rp_craft_fail(e, "--tcp-flags: empty; give letters of SAFRPUEC, a number 0-255 or none");
 	for (const char *p = text; *p; p++) {
 		int bit = flag_bit((unsigned char)*p);
 		if (bit < 0)
-			return fail(e, "--tcp-flags: '%c' in '%.20s' is not a flag; use letters of "
+			return rp_craft_fail(e, "--tcp-flags: '%c' in '%.20s' is not a flag; use letters of "
 				       "SAFRPUEC, a number 0-255 or none", *p, text);
 		acc |= (unsigned)bit;
 	}
@@ -540,7 +527,7 @@ int rp_craft_parse_icmp_type(const char *text, uint8_t *type, struct rp_craft_er
 
 	if (isdigit((unsigned char)text[0])) {
 		if (!parse_num(text, strlen(text), 255, &v))
-			return fail(e, "--icmp-type: '%.20s': a number is 0-255", text);
+			return rp_craft_fail(e, "--icmp-type: '%.20s': a number is 0-255", text);
 		*type = (uint8_t)v;
 		return 0;
 	}
@@ -556,7 +543,7 @@ int rp_craft_parse_icmp_type(const char *text, uint8_t *type, struct rp_craft_er
 			return 0;
 		}
 	}
-	return fail(e, "--icmp-type: '%.24s' is not a type; give 0-255 or a name like echo-request, "
+	return rp_craft_fail(e, "--icmp-type: '%.24s' is not a type; give 0-255 or a name like echo-request, "
 		       "dest-unreach, time-exceeded, timestamp", text);
 }
 
@@ -591,7 +578,7 @@ int rp_craft_parse_icmp_code(uint8_t type, const char *text, uint8_t *code, stru
 
 	if (isdigit((unsigned char)text[0])) {
 		if (!parse_num(text, strlen(text), 255, &v))
-			return fail(e, "--icmp-code: '%.20s': a number is 0-255", text);
+			return rp_craft_fail(e, "--icmp-code: '%.20s': a number is 0-255", text);
 		*code = (uint8_t)v;
 		return 0;
 	}
@@ -609,10 +596,10 @@ int rp_craft_parse_icmp_code(uint8_t type, const char *text, uint8_t *code, stru
 	}
 	owner = code_owner(text);
 	if (owner >= 0)
-		return fail(e, "--icmp-code: %.24s is a code of type %d (%s), not of type %u (%s); "
+		return rp_craft_fail(e, "--icmp-code: %.24s is a code of type %d (%s), not of type %u (%s); "
 			       "give 0-255 or a code of that type", text, owner,
 			    type_label((uint8_t)owner), type, type_label(type));
-	return fail(e, "--icmp-code: '%.24s' is not a code of type %u (%s); give 0-255%s", text, type,
+	return rp_craft_fail(e, "--icmp-code: '%.24s' is not a code of type %u (%s); give 0-255%s", text, type,
 		    type_label(type),
 		    type == 3 ? " or a name like port-unreach, host-unreach, frag-needed" :
 		    type == 11 ? " or ttl-exceeded, frag-reassembly" :
