@@ -19,6 +19,9 @@
  */
 int rp_privs_keep_net_raw(char *err, size_t errlen);
 
+/* The same for CAP_NET_BIND_SERVICE (serve: a port below 1024 for root). */
+int rp_privs_keep_bind_service(char *err, size_t errlen);
+
 /* True when CAP_NET_RAW is in the permitted set (so it can be raised). */
 bool rp_privs_net_raw_permitted(void);
 
@@ -27,6 +30,8 @@ bool rp_privs_net_raw_permitted(void);
  * fails (-1, errno EPERM) when it is not permitted; lowering always works.
  */
 int rp_privs_raise_net_raw(void);
+int rp_privs_raise_bind_service(void);
+/* Empties the effective set. */
 void rp_privs_lower(void);
 
 /*

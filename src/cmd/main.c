@@ -15,7 +15,7 @@
 #include "rawprobe/privs.h"
 
 /* What a subcommand may keep of the privileges the binary was started with. */
-enum keep { KEEP_NOTHING, KEEP_NET_RAW, KEEP_ALL_TO_REPORT };
+enum keep { KEEP_NOTHING, KEEP_NET_RAW, KEEP_BIND, KEEP_ALL_TO_REPORT };
 
 struct subcommand {
 	const char *name;
@@ -29,7 +29,7 @@ static const struct subcommand subcommands[] = {
 	{ "ping", cmd_ping, KEEP_NET_RAW, "ICMP echo probes to one target or a sweep" },
 	{ "craft", cmd_craft, KEEP_NET_RAW, "build any IPv4 packet by hand, send it, decode the replies" },
 	{ "trace", cmd_trace, KEEP_NET_RAW, "TTL-stepping path discovery" },
-	{ "serve", cmd_serve, KEEP_NOTHING, "stream/datagram/seqpacket server" },
+	{ "serve", cmd_serve, KEEP_BIND, "stream/datagram/seqpacket server" },
 	{ "connect", cmd_connect, KEEP_NOTHING, "netcat-like client" },
 	{ "bench", cmd_bench, KEEP_NOTHING, "throughput and latency over a socket address" },
 	{ "caps", cmd_caps, KEEP_ALL_TO_REPORT, "what this process may do and why" },
@@ -141,7 +141,8 @@ static void usage(FILE *f)
 /*
  * Before any option is parsed: commands that open raw sockets keep CAP_NET_RAW
  * in the permitted set only (raised around socket(2), dropped before the first
- * packet); caps reports first and drops then; the rest give up everything.
+ * packet); serve keeps CAP_NET_BIND_SERVICE the same way, for bind(2); caps
+ * reports first and drops then; the rest give up everything.
  */
 static void limit_privileges(const struct subcommand *sub)
 {
@@ -150,6 +151,8 @@ static void limit_privileges(const struct subcommand *sub)
 
 	if (sub->keep == KEEP_NET_RAW)
 		rc = rp_privs_keep_net_raw(err, sizeof err);
+	else if (sub->keep == KEEP_BIND)
+		rc = rp_privs_keep_bind_service(err, sizeof err);
 	else if (sub->keep == KEEP_NOTHING)
 		rc = rp_privs_drop_all(err, sizeof err);
 	if (rc != 0)

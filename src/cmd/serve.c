@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "rawprobe/privs.h"
 #include "rawprobe/server.h"
 #include "rawprobe/sockaddr.h"
 
@@ -256,6 +257,24 @@ static void catch_signals(sigset_t *waitmask)
 	sigdelset(waitmask, SIGTERM);
 }
 
+/*
+ * Root's ports below 1024: CAP_NET_BIND_SERVICE, kept permitted by main.c,
+ * is effective only around opening the listener, and every capability is
+ * gone before the first client is read.
+ */
+static void open_listener(struct rp_server **srv, struct serve_opts *o, char *err, size_t errlen)
+{
+	int rc;
+
+	rp_privs_raise_bind_service(); /* not permitted: bind(2) says so, and the error explains */
+	rc = rp_server_open(srv, &o->addr, &o->srv, err, errlen);
+	rp_privs_lower();
+	if (rc < 0)
+		cmd_fail(SUB, "%s", err);
+	if (rp_privs_drop_all(err, errlen) != 0)
+		cmd_fail(SUB, "cannot give up privileges (%s); refusing to run with them", err);
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	struct serve_opts o;
@@ -272,8 +291,7 @@ int cmd_serve(int argc, char **argv)
 	o.srv.log = log_event;
 	o.srv.log_arg = &ls;
 	catch_signals(&waitmask);
-	if (rp_server_open(&srv, &o.addr, &o.srv, err, sizeof err) < 0)
-		cmd_fail(SUB, "%s", err);
+	open_listener(&srv, &o, err, sizeof err);
 	if (!o.quiet)
 		fprintf(stderr, "rawprobe: serve: listening on %s (%s)\n", rp_server_address(srv), o.mode_name);
 	rc = rp_server_run(srv, &stop_requested, &waitmask, err, sizeof err);

@@ -23,10 +23,22 @@ static int clear_ambient(char *err, size_t errlen)
 	return 0;
 }
 
-int rp_privs_keep_net_raw(char *err, size_t errlen)
+static bool cap_permitted(cap_value_t cap)
 {
-	cap_value_t raw = CAP_NET_RAW;
-	bool keep = rp_privs_net_raw_permitted();
+	cap_flag_value_t v = CAP_CLEAR;
+	cap_t caps = cap_get_proc();
+
+	if (!caps)
+		return false;
+	cap_get_flag(caps, cap, CAP_PERMITTED, &v);
+	cap_free(caps);
+	return v == CAP_SET;
+}
+
+/* Empties every set but the permitted one, which keeps cap if it had it. */
+static int keep_only(cap_value_t cap, const char *name, char *err, size_t errlen)
+{
+	bool keep = cap_permitted(cap);
 	cap_t caps;
 	int rc = 0;
 
@@ -35,54 +47,69 @@ int rp_privs_keep_net_raw(char *err, size_t errlen)
 	caps = cap_init();
 	if (!caps)
 		return fail(err, errlen, "cap_init");
-	if (keep && cap_set_flag(caps, CAP_PERMITTED, 1, &raw, CAP_SET) != 0)
+	if (keep && cap_set_flag(caps, CAP_PERMITTED, 1, &cap, CAP_SET) != 0)
 		rc = fail(err, errlen, "cap_set_flag");
 	if (rc == 0 && cap_set_proc(caps) != 0)
-		rc = fail(err, errlen, "limiting capabilities to CAP_NET_RAW");
+		rc = fail(err, errlen, name);
 	cap_free(caps);
 	return rc;
 }
 
-bool rp_privs_net_raw_permitted(void)
+int rp_privs_keep_net_raw(char *err, size_t errlen)
 {
-	cap_flag_value_t v = CAP_CLEAR;
-	cap_t caps = cap_get_proc();
-
-	if (!caps)
-		return false;
-	cap_get_flag(caps, CAP_NET_RAW, CAP_PERMITTED, &v);
-	cap_free(caps);
-	return v == CAP_SET;
+	return keep_only(CAP_NET_RAW, "limiting capabilities to CAP_NET_RAW", err, errlen);
 }
 
-static int set_effective(cap_flag_value_t v)
+int rp_privs_keep_bind_service(char *err, size_t errlen)
 {
-	cap_value_t raw = CAP_NET_RAW;
+	return keep_only(CAP_NET_BIND_SERVICE, "limiting capabilities to CAP_NET_BIND_SERVICE", err,
+			 errlen);
+}
+
+bool rp_privs_net_raw_permitted(void)
+{
+	return cap_permitted(CAP_NET_RAW);
+}
+
+/* Puts cap in the effective set, or takes every capability out of it. */
+static int set_effective(cap_value_t cap, cap_flag_value_t v)
+{
 	cap_t caps = cap_get_proc();
 	int rc = -1;
 
 	if (!caps)
 		return -1;
-	if (cap_set_flag(caps, CAP_EFFECTIVE, 1, &raw, v) == 0)
+	if (v == CAP_SET ? cap_set_flag(caps, CAP_EFFECTIVE, 1, &cap, CAP_SET) == 0
+			 : cap_clear_flag(caps, CAP_EFFECTIVE) == 0)
 		rc = cap_set_proc(caps);
 	cap_free(caps);
 	return rc;
 }
 
-int rp_privs_raise_net_raw(void)
+static int raise_cap(cap_value_t cap)
 {
-	if (!rp_privs_net_raw_permitted()) {
+	if (!cap_permitted(cap)) {
 		errno = EPERM;
 		return -1;
 	}
-	return set_effective(CAP_SET);
+	return set_effective(cap, CAP_SET);
+}
+
+int rp_privs_raise_net_raw(void)
+{
+	return raise_cap(CAP_NET_RAW);
+}
+
+int rp_privs_raise_bind_service(void)
+{
+	return raise_cap(CAP_NET_BIND_SERVICE);
 }
 
 void rp_privs_lower(void)
 {
 	int saved = errno;
 
-	set_effective(CAP_CLEAR);
+	set_effective(CAP_NET_RAW, CAP_CLEAR);
 	errno = saved;
 }
 

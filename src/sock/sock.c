@@ -136,7 +136,7 @@ static int bind_inet(int fd, const struct rp_sockaddr *a, char *err, size_t errl
 					    a->text);
 		if (errno == EACCES)
 			return rp_sock_fail(err, errlen,
-					    "binding %s needs privileges (ports below 1024); choose a port above 1023",
+					    "binding %s needs privileges (ports below 1024): run as root, or choose a port above 1023",
 					    a->text);
 		return rp_sock_fail(err, errlen, "cannot bind %s: %s", a->text, strerror(errno));
 	}
