@@ -31,7 +31,7 @@ bool rp_privs_net_raw_permitted(void);
  */
 int rp_privs_raise_net_raw(void);
 int rp_privs_raise_bind_service(void);
-/* Empties the effective set. */
+/* Takes whichever of the two was raised out of the effective set again. */
 void rp_privs_lower(void);
 
 /*

@@ -71,16 +71,17 @@ bool rp_privs_net_raw_permitted(void)
 	return cap_permitted(CAP_NET_RAW);
 }
 
-/* Puts cap in the effective set, or takes every capability out of it. */
-static int set_effective(cap_value_t cap, cap_flag_value_t v)
+/* The capabilities rawprobe ever raises: what rp_privs_lower takes back out. */
+static const cap_value_t raised[] = { CAP_NET_RAW, CAP_NET_BIND_SERVICE };
+
+static int set_effective(const cap_value_t *caps_v, int n, cap_flag_value_t v)
 {
 	cap_t caps = cap_get_proc();
 	int rc = -1;
 
 	if (!caps)
 		return -1;
-	if (v == CAP_SET ? cap_set_flag(caps, CAP_EFFECTIVE, 1, &cap, CAP_SET) == 0
-			 : cap_clear_flag(caps, CAP_EFFECTIVE) == 0)
+	if (cap_set_flag(caps, CAP_EFFECTIVE, n, caps_v, v) == 0)
 		rc = cap_set_proc(caps);
 	cap_free(caps);
 	return rc;
@@ -92,7 +93,7 @@ static int raise_cap(cap_value_t cap)
 		errno = EPERM;
 		return -1;
 	}
-	return set_effective(cap, CAP_SET);
+	return set_effective(&cap, 1, CAP_SET);
 }
 
 int rp_privs_raise_net_raw(void)
@@ -109,7 +110,7 @@ void rp_privs_lower(void)
 {
 	int saved = errno;
 
-	set_effective(CAP_NET_RAW, CAP_CLEAR);
+	set_effective(raised, (int)(sizeof raised / sizeof raised[0]), CAP_CLEAR);
 	errno = saved;
 }
 
