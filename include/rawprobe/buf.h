@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rawprobe/bytes.h"
+
 struct rp_buf {
 	const uint8_t *data;
 	size_t cap;  /* bytes readable at data */
@@ -102,18 +104,9 @@ static inline bool rp_get_be32(const struct rp_buf *b, size_t off, uint32_t *v)
 }
 
 /*
- * Loads without a check, for decoders that have just proved with one
- * rp_buf_has() that a whole header is captured. Nothing else may call them.
+ * rp_load_be16/32 (bytes.h) load without a check: decoders use them only
+ * after one rp_buf_has() has proved that a whole header is captured.
  */
-static inline uint16_t rp_load_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t rp_load_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 /* Little-endian 32 bits, for link headers written in the capturing host's order. */
 static inline bool rp_get_le32(const struct rp_buf *b, size_t off, uint32_t *v)

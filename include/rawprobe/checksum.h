@@ -28,4 +28,10 @@ uint64_t rp_csum_pseudo4(uint32_t src_be, uint32_t dst_be, uint8_t proto, uint32
  */
 bool rp_csum_check(uint64_t sum, uint16_t field, uint16_t *want);
 
+/*
+ * RFC 1624 equation 3: the checksum (host order) after a 16-bit word it
+ * covers went from 'from' to 'to', without summing the rest again.
+ */
+uint16_t rp_csum_update(uint16_t check, uint16_t from, uint16_t to);
+
 #endif

@@ -2,8 +2,10 @@
 #ifndef RAWPROBE_CMD_H
 #define RAWPROBE_CMD_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* Each subcommand: argv[0] is its name; returns the exit status. */
 int cmd_read(int argc, char **argv);
@@ -41,6 +43,16 @@ int64_t cmd_parse_seconds(const char *sub, const char *opt, const char *arg, dou
 /* CLOCK_MONOTONIC and CLOCK_REALTIME in nanoseconds. */
 int64_t cmd_mono_ns(void);
 int64_t cmd_real_ns(void);
+
+/*
+ * Sends each of the n signals in sigs to handler and blocks them; *wait_mask
+ * is the mask to wait with (ppoll, epoll_pwait), so they arrive only there
+ * and a flag the handler sets is never missed between a check and a wait.
+ */
+void cmd_catch_signals(void (*handler)(int), const int *sigs, unsigned n, sigset_t *wait_mask);
+
+/* The timeout from now to the monotonic deadline 'until' (never negative); NULL for INT64_MAX. */
+struct timespec *cmd_timeout_until(int64_t until, struct timespec *ts);
 
 /* This program's own path (for the setcap hint), or "rawprobe". */
 const char *cmd_self_path(char *buf, size_t len);

@@ -27,6 +27,7 @@
 #include "craft.h"
 #include "pcapw.h"
 #include "print.h"
+#include "rawprobe/bytes.h"
 #include "rawprobe/checksum.h"
 #include "rawprobe/decode.h"
 #include "rawprobe/frag.h"
@@ -66,28 +67,13 @@ struct replay {
 	struct rp_pcapw *save;
 };
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-/* RFC 1624 equation 3, for a 32-bit field (an address) changed from 'from' to 'to'. */
+/* RFC 1624, for a 32-bit field (an address, network order) changed from 'from' to 'to'. */
 static uint16_t csum_update32(uint16_t check, uint32_t from, uint32_t to)
 {
 	const uint8_t *f = (const uint8_t *)&from, *t = (const uint8_t *)&to;
-	uint32_t sum = (uint16_t)~check;
 
-	sum += (uint16_t)~get16(f) + (uint16_t)~get16(f + 2);
-	sum += get16(t) + get16(t + 2);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+	check = rp_csum_update(check, rp_load_be16(f), rp_load_be16(t));
+	return rp_csum_update(check, rp_load_be16(f + 2), rp_load_be16(t + 2));
 }
 
 /* ------------------------------------------------------------ opening */
@@ -141,7 +127,7 @@ static size_t datagram_of(struct replay *p, const struct pcap_pkthdr *h, const u
 		memcpy(p->dg, ip, avail);
 		return avail;
 	}
-	total = get16(ip + 2);
+	total = rp_load_be16(ip + 2);
 	hlen = (ip[0] & 0x0f) * 4u;
 	if (total > avail && h->caplen < h->len)
 		return 0;
@@ -156,7 +142,7 @@ static size_t l4_checksum_at(const uint8_t *dg, size_t len)
 {
 	size_t hlen = (dg[0] & 0x0f) * 4u;
 
-	if (hlen < 20 || (get16(dg + 6) & RP_IP_OFFMASK))
+	if (hlen < 20 || (rp_load_be16(dg + 6) & RP_IP_OFFMASK))
 		return 0; /* a later fragment: the checksum is in the first */
 	if (dg[9] == IPPROTO_UDP && hlen + 8 <= len)
 		return hlen + 6;
@@ -174,12 +160,12 @@ static void rewrite_addr(uint8_t *dg, size_t len, size_t at, uint32_t to)
 	if (from == to)
 		return;
 	memcpy(dg + at, &to, 4);
-	put16(dg + 10, csum_update32(get16(dg + 10), from, to));
-	if (!l4 || (dg[9] == IPPROTO_UDP && get16(dg + l4) == 0))
+	rp_store_be16(dg + 10, csum_update32(rp_load_be16(dg + 10), from, to));
+	if (!l4 || (dg[9] == IPPROTO_UDP && rp_load_be16(dg + l4) == 0))
 		return; /* UDP without a checksum keeps none */
-	put16(dg + l4, csum_update32(get16(dg + l4), from, to));
-	if (dg[9] == IPPROTO_UDP && get16(dg + l4) == 0)
-		put16(dg + l4, 0xffff);
+	rp_store_be16(dg + l4, csum_update32(rp_load_be16(dg + l4), from, to));
+	if (dg[9] == IPPROTO_UDP && rp_load_be16(dg + l4) == 0)
+		rp_store_be16(dg + l4, 0xffff);
 }
 
 static void rewrite(struct replay *p, size_t len)
@@ -200,11 +186,11 @@ static bool kernel_would_change(const uint8_t *dg, size_t len)
 	if (len < 20)
 		return true;
 	hlen = (dg[0] & 0x0f) * 4u;
-	if ((dg[0] >> 4) != 4 || hlen < 20 || hlen > len || get16(dg + 2) != len)
+	if ((dg[0] >> 4) != 4 || hlen < 20 || hlen > len || rp_load_be16(dg + 2) != len)
 		return true;
 	if (rp_csum(dg, hlen) != 0)
 		return true;
-	return get16(dg + 4) == 0 || !memcmp(dg + 12, "\0\0\0\0", 4);
+	return rp_load_be16(dg + 4) == 0 || !memcmp(dg + 12, "\0\0\0\0", 4);
 }
 
 static uint32_t dst_of(const uint8_t *dg, size_t len)
@@ -327,7 +313,7 @@ static void send_one(struct replay *p, size_t len)
 		p->no_route++;
 		return;
 	}
-	if (len > mtu && (exact || (get16(p->dg + 6) & RP_IP_DF))) {
+	if (len > mtu && (exact || (rp_load_be16(p->dg + 6) & RP_IP_DF))) {
 		p->too_big++;
 		return;
 	}

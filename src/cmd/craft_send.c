@@ -123,20 +123,6 @@ static int stop_fd = -1;
 
 /* ------------------------------------------------------------ signals and waits */
 
-static struct timespec *timeout_until(int64_t until, struct timespec *ts)
-{
-	int64_t left;
-
-	if (until == INT64_MAX)
-		return NULL;
-	left = until - cmd_mono_ns();
-	if (left < 0)
-		left = 0;
-	ts->tv_sec = left / 1000000000;
-	ts->tv_nsec = left % 1000000000;
-	return ts;
-}
-
 /* A signal is waiting in sig_fd: the run ends (with its summary), every worker told. */
 static void signal_came(void)
 {
@@ -173,7 +159,7 @@ bool craft_wait_until(int64_t until, int fd)
 
 	/* At least one look at the signalfd, even when 'until' has passed. */
 	while (!atomic_load(&craft_stop)) {
-		int rc = ppoll(p, fd >= 0 ? 2 : 1, timeout_until(until, &ts), NULL);
+		int rc = ppoll(p, fd >= 0 ? 2 : 1, cmd_timeout_until(until, &ts), NULL);
 		if (rc > 0 && (p[0].revents & POLLIN)) {
 			signal_came();
 			return false;
@@ -490,7 +476,7 @@ static void *worker_main(void *arg)
 			break;
 		if (worker_wake(w) <= cmd_mono_ns() && !w->blocked)
 			continue;
-		if (ppoll(p, w->blocked ? 2 : 1, timeout_until(worker_wake(w), &ts), NULL) > 0 &&
+		if (ppoll(p, w->blocked ? 2 : 1, cmd_timeout_until(worker_wake(w), &ts), NULL) > 0 &&
 		    (p[1].revents & (POLLOUT | POLLERR)))
 			w->blocked = false;
 	}
@@ -719,7 +705,7 @@ static int wait_events(struct craft *r, int64_t until, struct pollfd *p)
 	/* Nothing, not even the first line, before a datagram went: a failed send leaves no output. */
 	if (until != 0 && sent_total(r) > 0)
 		rp_out_flush(&r->out);
-	rc = ppoll(p, n, timeout_until(until, &ts), NULL);
+	rc = ppoll(p, n, cmd_timeout_until(until, &ts), NULL);
 	if (rc > 0 && (p[r->nrx].revents & POLLIN))
 		signal_came();
 	return rc;

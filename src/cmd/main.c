@@ -80,6 +80,36 @@ int64_t cmd_real_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+void cmd_catch_signals(void (*handler)(int), const int *sigs, unsigned n, sigset_t *wait_mask)
+{
+	struct sigaction sa = { .sa_handler = handler };
+	sigset_t block;
+
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&block);
+	for (unsigned i = 0; i < n; i++) {
+		sigaction(sigs[i], &sa, NULL);
+		sigaddset(&block, sigs[i]);
+	}
+	sigprocmask(SIG_BLOCK, &block, wait_mask);
+	for (unsigned i = 0; i < n; i++)
+		sigdelset(wait_mask, sigs[i]);
+}
+
+struct timespec *cmd_timeout_until(int64_t until, struct timespec *ts)
+{
+	int64_t left;
+
+	if (until == INT64_MAX)
+		return NULL;
+	left = until - cmd_mono_ns();
+	if (left < 0)
+		left = 0;
+	ts->tv_sec = left / 1000000000;
+	ts->tv_nsec = left % 1000000000;
+	return ts;
+}
+
 const char *cmd_self_path(char *buf, size_t len)
 {
 	ssize_t n = readlink("/proc/self/exe", buf, len - 1);

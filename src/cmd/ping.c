@@ -248,16 +248,11 @@ static sigset_t run_mask; /* what ppoll lets through: everything */
 int ping_wait(struct ping_ctx *c, int64_t until)
 {
 	struct pollfd p[2] = { { .fd = c->sock.fd, .events = POLLIN }, { .fd = stop_fd, .events = POLLIN } };
-	int64_t left = until - cmd_mono_ns();
 	struct timespec ts;
 
 	rp_out_flush(&c->out);
-	if (left < 0)
-		left = 0;
-	ts.tv_sec = left / 1000000000;
-	ts.tv_nsec = left % 1000000000;
 	/* Signals stay blocked except inside ppoll: a flag set by a handler is never missed. */
-	return ppoll(p, stop_fd >= 0 ? 2 : 1, until == INT64_MAX ? NULL : &ts, &run_mask);
+	return ppoll(p, stop_fd >= 0 ? 2 : 1, cmd_timeout_until(until, &ts), &run_mask);
 }
 
 static void on_signal(int sig)
@@ -270,22 +265,10 @@ static void on_signal(int sig)
 
 static void catch_signals(void)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
-	sigset_t block;
+	static const int sigs[] = { SIGINT, SIGTERM, SIGQUIT };
 
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGQUIT, &sa, NULL);
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGQUIT);
-	sigprocmask(SIG_BLOCK, &block, &run_mask);
+	cmd_catch_signals(on_signal, sigs, 3, &run_mask);
 	stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	sigdelset(&run_mask, SIGINT);
-	sigdelset(&run_mask, SIGTERM);
-	sigdelset(&run_mask, SIGQUIT);
 }
 
 size_t ping_build(struct ping_ctx *c, uint8_t *buf, size_t cap, uint32_t src, uint32_t dst,

@@ -242,19 +242,10 @@ static int64_t now_ns(void)
 /* SIGINT/SIGTERM only set a flag; they stay blocked except inside the wait. */
 static void catch_signals(sigset_t *waitmask)
 {
-	struct sigaction sa = { .sa_handler = on_stop };
-	sigset_t block;
+	static const int sigs[] = { SIGINT, SIGTERM };
 
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, waitmask);
-	sigdelset(waitmask, SIGINT);
-	sigdelset(waitmask, SIGTERM);
+	cmd_catch_signals(on_stop, sigs, 2, waitmask);
 }
 
 /*

@@ -94,7 +94,6 @@ struct trace_ctx {
 	uint8_t *txbuf;              /* TX_BATCH probes */
 	int64_t *tx_ns;              /* per send key: transmit time */
 	unsigned nsent;
-	int64_t start;               /* monotonic */
 	unsigned windows;            /* hops below windows x WINDOW_HOPS may be probed */
 	int64_t window_open[WINDOWS_MAX]; /* when each window opened (monotonic) */
 	bool tx_blocked;             /* the send buffer was full: wait for POLLOUT */
@@ -530,16 +529,11 @@ static void wait_for(struct trace_ctx *c, int64_t until)
 {
 	struct pollfd p[2] = { { .fd = c->rx.fd, .events = POLLIN },
 			       { .fd = c->tx.fd, .events = POLLOUT } };
-	int64_t left = until - cmd_mono_ns();
 	struct timespec ts;
 
 	rp_out_flush(&c->run.out);
-	if (left < 0)
-		left = 0;
-	ts.tv_sec = left / 1000000000;
-	ts.tv_nsec = left % 1000000000;
 	/* Signals stay blocked except inside ppoll: a flag set by a handler is never missed. */
-	if (ppoll(p, c->tx_blocked ? 2 : 1, until == INT64_MAX ? NULL : &ts, &run_mask) < 0 &&
+	if (ppoll(p, c->tx_blocked ? 2 : 1, cmd_timeout_until(until, &ts), &run_mask) < 0 &&
 	    errno != EINTR)
 		cmd_fail(TRACE_SUB, "waiting: %s", strerror(errno));
 }
@@ -552,18 +546,9 @@ static void on_signal(int sig)
 
 static void catch_signals(void)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
-	sigset_t block;
+	static const int sigs[] = { SIGINT, SIGTERM };
 
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, &run_mask);
-	sigdelset(&run_mask, SIGINT);
-	sigdelset(&run_mask, SIGTERM);
+	cmd_catch_signals(on_signal, sigs, 2, &run_mask);
 }
 
 /* Interrupted: the hops still open, up to the last one anything answered at, as they stand. */
@@ -597,9 +582,8 @@ static int run(struct trace_ctx *c)
 {
 	struct trace_run *r = &c->run;
 
-	c->start = cmd_mono_ns();
 	c->windows = 1;
-	c->window_open[0] = c->start;
+	c->window_open[0] = cmd_mono_ns();
 	while (!stop) {
 		int64_t now = cmd_mono_ns();
 

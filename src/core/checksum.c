@@ -100,3 +100,12 @@ bool rp_csum_check(uint64_t sum, uint16_t field, uint16_t *want)
 	*want = rp_csum_fold(sum + (uint16_t)~field_native);
 	return rp_csum_fold(sum) == 0;
 }
+
+uint16_t rp_csum_update(uint16_t check, uint16_t from, uint16_t to)
+{
+	uint32_t sum = (uint32_t)(uint16_t)~check + (uint16_t)~from + to;
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rawprobe/bytes.h"
 #include "rawprobe/checksum.h"
 #include "rawprobe/craft.h"
 #include "craft_internal.h"
@@ -30,23 +31,6 @@
 #define QUOTE_DPORT 33434
 
 #define RADV_LIFETIME 1800 /* RFC 1256 section 4.1: the default AdvertisementLifetime */
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 void rp_craft_init(struct rp_craft *c)
 {
@@ -204,14 +188,14 @@ static void ip_checksum(const struct rp_craft *c, uint8_t *dg, size_t len)
 {
 	uint16_t right;
 
-	put16(dg + 10, 0);
+	rp_store_be16(dg + 10, 0);
 	right = rp_csum(dg, ip_csum_span(c, len));
 	if (c->set & RP_CS_IP_CSUM)
-		put16(dg + 10, c->ip_csum);
+		rp_store_be16(dg + 10, c->ip_csum);
 	else if (c->set & RP_CS_IP_CSUM_BAD)
-		put16(dg + 10, csum_spoil(right, false));
+		rp_store_be16(dg + 10, csum_spoil(right, false));
 	else
-		put16(dg + 10, right);
+		rp_store_be16(dg + 10, right);
 }
 
 /* Where the transport's checksum field lies in its header; 0 for raw payloads. */
@@ -239,7 +223,7 @@ static void l4_checksum(const struct rp_craft *c, uint8_t *dg, size_t len)
 
 	if (!at)
 		return;
-	put16(p + at, 0);
+	rp_store_be16(p + at, 0);
 	if (c->l4 == RP_CRAFT_UDP)
 		sum = rp_csum_pseudo4(c->src, rp_craft_final_dst(c), 17, (uint32_t)n);
 	else if (c->l4 == RP_CRAFT_TCP)
@@ -248,11 +232,11 @@ static void l4_checksum(const struct rp_craft *c, uint8_t *dg, size_t len)
 	if (c->l4 == RP_CRAFT_UDP && right == 0)
 		right = 0xffff; /* RFC 768: a computed zero is sent as all ones */
 	if (c->set & RP_CS_L4_CSUM)
-		put16(p + at, c->l4_csum);
+		rp_store_be16(p + at, c->l4_csum);
 	else if (c->set & RP_CS_L4_CSUM_BAD)
-		put16(p + at, csum_spoil(right, c->l4 == RP_CRAFT_UDP));
+		rp_store_be16(p + at, csum_spoil(right, c->l4 == RP_CRAFT_UDP));
 	else
-		put16(p + at, right);
+		rp_store_be16(p + at, right);
 }
 
 /* ------------------------------------------------------------ headers */
@@ -263,12 +247,12 @@ static void write_ipv4(const struct rp_craft *c, uint8_t *h, size_t total)
 
 	h[0] = (uint8_t)(0x40 | ihl_words(c));
 	h[1] = c->tos;
-	put16(h + 2, (c->set & RP_CS_IP_LEN) ? c->ip_len : (uint16_t)total);
-	put16(h + 4, c->id);
-	put16(h + 6, c->frag);
+	rp_store_be16(h + 2, (c->set & RP_CS_IP_LEN) ? c->ip_len : (uint16_t)total);
+	rp_store_be16(h + 4, c->id);
+	rp_store_be16(h + 6, c->frag);
 	h[8] = c->ttl;
 	h[9] = rp_craft_proto(c);
-	put16(h + 10, 0);
+	rp_store_be16(h + 10, 0);
 	memcpy(h + 12, &c->src, 4);
 	memcpy(h + 16, &c->dst, 4);
 	memcpy(h + IP_HDR, c->ip_opts, c->ip_opts_len);
@@ -286,13 +270,13 @@ static void write_icmp_rest(const struct rp_craft *c, uint8_t *r)
 		return;
 	}
 	if (rp_icmp_has_idseq(m->type)) {
-		put16(r, m->id);
-		put16(r + 2, m->seq);
+		rp_store_be16(r, m->id);
+		rp_store_be16(r + 2, m->seq);
 		return;
 	}
 	switch (m->type) {
 	case RP_ICMP_UNREACH:
-		put16(r + 2, m->mtu); /* RFC 1191: next-hop MTU, with code 4 */
+		rp_store_be16(r + 2, m->mtu); /* RFC 1191: next-hop MTU, with code 4 */
 		break;
 	case RP_ICMP_REDIRECT:
 		memcpy(r, &m->gateway, 4);
@@ -303,7 +287,7 @@ static void write_icmp_rest(const struct rp_craft *c, uint8_t *r)
 	case RP_ICMP_ROUTERADVERT: /* RFC 1256: entries of 2 words, one per 8 payload bytes */
 		r[0] = (uint8_t)(c->payload_len / 8 > 255 ? 255 : c->payload_len / 8);
 		r[1] = 2;
-		put16(r + 2, RADV_LIFETIME);
+		rp_store_be16(r + 2, RADV_LIFETIME);
 		break;
 	default:
 		break;
@@ -318,21 +302,21 @@ static void write_quote(const struct rp_craft *c, uint8_t *q)
 
 	q[0] = 0x45;
 	q[1] = 0;
-	put16(q + 2, QUOTE_LEN);
-	put16(q + 4, QUOTE_ID);
-	put16(q + 6, RP_IP_DF);
+	rp_store_be16(q + 2, QUOTE_LEN);
+	rp_store_be16(q + 4, QUOTE_ID);
+	rp_store_be16(q + 6, RP_IP_DF);
 	q[8] = c->icmp.type == RP_ICMP_TIMXCEED ? 1 : 64; /* a router quotes what it got */
 	q[9] = 17;
-	put16(q + 10, 0);
+	rp_store_be16(q + 10, 0);
 	memcpy(q + 12, &c->dst, 4);
 	memcpy(q + 16, &c->src, 4);
-	put16(q + 10, rp_csum(q, IP_HDR));
-	put16(u, QUOTE_SPORT);
-	put16(u + 2, QUOTE_DPORT);
-	put16(u + 4, UDP_HDR);
-	put16(u + 6, 0);
+	rp_store_be16(q + 10, rp_csum(q, IP_HDR));
+	rp_store_be16(u, QUOTE_SPORT);
+	rp_store_be16(u + 2, QUOTE_DPORT);
+	rp_store_be16(u + 4, UDP_HDR);
+	rp_store_be16(u + 6, 0);
 	sum = rp_csum_fold(rp_csum_add(rp_csum_pseudo4(c->dst, c->src, 17, UDP_HDR), u, UDP_HDR));
-	put16(u + 6, sum ? sum : 0xffff);
+	rp_store_be16(u + 6, sum ? sum : 0xffff);
 }
 
 static void write_icmp(const struct rp_craft *c, uint8_t *p)
@@ -342,12 +326,12 @@ static void write_icmp(const struct rp_craft *c, uint8_t *p)
 
 	p[0] = m->type;
 	p[1] = m->code;
-	put16(p + 2, 0);
+	rp_store_be16(p + 2, 0);
 	write_icmp_rest(c, p + 4);
 	if (m->type == RP_ICMP_TSTAMP || m->type == RP_ICMP_TSTAMPREPLY) {
-		put32(body, m->otime);
-		put32(body + 4, m->rtime);
-		put32(body + 8, m->ttime);
+		rp_store_be32(body, m->otime);
+		rp_store_be32(body + 4, m->rtime);
+		rp_store_be32(body + 8, m->ttime);
 	} else if (m->type == RP_ICMP_MASKREQ || m->type == RP_ICMP_MASKREPLY) {
 		memcpy(body, &m->mask, 4);
 	}
@@ -357,10 +341,10 @@ static void write_icmp(const struct rp_craft *c, uint8_t *p)
 
 static void write_udp(const struct rp_craft *c, uint8_t *p, size_t len)
 {
-	put16(p, c->udp.sport);
-	put16(p + 2, c->udp.dport);
-	put16(p + 4, (c->set & RP_CS_UDP_LEN) ? c->udp.len : (uint16_t)len);
-	put16(p + 6, 0);
+	rp_store_be16(p, c->udp.sport);
+	rp_store_be16(p + 2, c->udp.dport);
+	rp_store_be16(p + 4, (c->set & RP_CS_UDP_LEN) ? c->udp.len : (uint16_t)len);
+	rp_store_be16(p + 6, 0);
 }
 
 static void write_tcp(const struct rp_craft *c, uint8_t *p)
@@ -368,15 +352,15 @@ static void write_tcp(const struct rp_craft *c, uint8_t *p)
 	const struct rp_craft_tcp *t = &c->tcp;
 	size_t optspace = pad4(t->opts_len);
 
-	put16(p, t->sport);
-	put16(p + 2, t->dport);
-	put32(p + 4, t->seq);
-	put32(p + 8, t->ack);
+	rp_store_be16(p, t->sport);
+	rp_store_be16(p + 2, t->dport);
+	rp_store_be32(p + 4, t->seq);
+	rp_store_be32(p + 8, t->ack);
 	p[12] = (uint8_t)(tcp_hlen_words(c) << 4);
 	p[13] = t->flags;
-	put16(p + 14, t->win);
-	put16(p + 16, 0);
-	put16(p + 18, t->urp);
+	rp_store_be16(p + 14, t->win);
+	rp_store_be16(p + 16, 0);
+	rp_store_be16(p + 18, t->urp);
 	memcpy(p + TCP_HDR, t->opts, t->opts_len);
 	memset(p + TCP_HDR + t->opts_len, RP_TCPOPT_EOL, optspace - t->opts_len); /* zero padding */
 }
@@ -410,29 +394,19 @@ size_t rp_craft_build(const struct rp_craft *c, uint8_t *out, size_t cap)
 
 /* ------------------------------------------------------------ renumbering */
 
-/* RFC 1624 equation 3: the checksum after one 16-bit word went from 'from' to 'to'. */
-static uint16_t csum_replace(uint16_t check, uint16_t from, uint16_t to)
-{
-	uint32_t sum = (uint32_t)(uint16_t)~check + (uint16_t)~from + to;
-
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 /*
  * Writes v into the 16-bit field at f; a checksum of ours at *check follows
  * by RFC 1624. False when the field already held v.
  */
 static bool field_set(uint8_t *f, uint16_t v, uint8_t *check, bool ours)
 {
-	uint16_t old = get16(f);
+	uint16_t old = rp_load_be16(f);
 
 	if (old == v)
 		return false;
-	put16(f, v);
+	rp_store_be16(f, v);
 	if (ours)
-		put16(check, csum_replace(get16(check), old, v));
+		rp_store_be16(check, rp_csum_update(rp_load_be16(check), old, v));
 	return true;
 }
 

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "craft_internal.h"
+#include "rawprobe/bytes.h"
 #include "rawprobe/craft.h"
 #include "rawprobe/names.h"
 
@@ -279,18 +280,6 @@ int rp_craft_parse_ipopt(struct rp_craft *c, const char *text, struct rp_craft_e
 
 /* ------------------------------------------------------------ TCP options */
 
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v & 0xffff);
-}
-
 /* "A:B" or "A-B" as two numbers up to max each; B optional when b_optional. */
 static bool parse_pair(const char *v, size_t vlen, char sep, unsigned long max,
 		       unsigned long *a, unsigned long *b, bool b_optional)
@@ -321,8 +310,8 @@ static int tcpopt_sack(const char *v, size_t vlen, uint8_t *o, struct rp_craft_e
 		if (!parse_pair(v + i, j - i, '-', UINT32_MAX, &l, &r, false))
 			return rp_craft_fail(e, "--tcp-opt: sack: '%.*s' is not LEFT-RIGHT (numbers 0-4294967295)",
 				    (int)(j - i > 24 ? 24 : j - i), v + i);
-		put32(o + 2 + 8 * n, (uint32_t)l);
-		put32(o + 6 + 8 * n, (uint32_t)r);
+		rp_store_be32(o + 2 + 8 * n, (uint32_t)l);
+		rp_store_be32(o + 6 + 8 * n, (uint32_t)r);
 		n++;
 		i = j + 1;
 	}
@@ -356,7 +345,7 @@ static int tcpopt_encode(const char *s, size_t n, uint8_t *o, struct rp_craft_er
 			return -1;
 		o[0] = RP_TCPOPT_MSS;
 		o[1] = 4;
-		put16(o + 2, (uint32_t)a);
+		rp_store_be16(o + 2, (uint32_t)a);
 		return 4;
 	}
 	if (word_is(s, n, "ws", &v, &vlen)) {
@@ -372,8 +361,8 @@ static int tcpopt_encode(const char *s, size_t n, uint8_t *o, struct rp_craft_er
 			return rp_craft_fail(e, "--tcp-opt: ts needs ts=VALUE:ECHO (numbers 0-4294967295)");
 		o[0] = RP_TCPOPT_TIMESTAMP;
 		o[1] = 10;
-		put32(o + 2, (uint32_t)a);
-		put32(o + 6, (uint32_t)b);
+		rp_store_be32(o + 2, (uint32_t)a);
+		rp_store_be32(o + 6, (uint32_t)b);
 		return 10;
 	}
 	if (word_is(s, n, "sack", &v, &vlen))

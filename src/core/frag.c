@@ -2,6 +2,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "rawprobe/bytes.h"
 #include "rawprobe/checksum.h"
 #include "rawprobe/frag.h"
 #include "rawprobe/packet.h"
@@ -35,19 +36,13 @@ static size_t copied_options(const uint8_t *h, size_t hlen, uint8_t *to)
 	return n;
 }
 
-static void put_be16(uint8_t *p, size_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 static void finish_header(uint8_t *h, size_t hlen, size_t total, size_t frag_field)
 {
 	h[0] = (uint8_t)(0x40 | (hlen / 4));
-	put_be16(h + 2, total);
-	put_be16(h + 6, frag_field);
-	put_be16(h + 10, 0);
-	put_be16(h + 10, rp_csum(h, hlen));
+	rp_store_be16(h + 2, total);
+	rp_store_be16(h + 6, frag_field);
+	rp_store_be16(h + 10, 0);
+	rp_store_be16(h + 10, rp_csum(h, hlen));
 }
 
 int rp_ipv4_fragment(const uint8_t *dg, size_t len, size_t mtu, uint8_t *out, size_t out_cap,

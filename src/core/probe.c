@@ -1,30 +1,10 @@
 /* ICMP echo probes: building them and recognising the replies (RFC 792). */
 #include <string.h>
 
+#include "rawprobe/bytes.h"
 #include "rawprobe/buf.h"
 #include "rawprobe/checksum.h"
 #include "rawprobe/probe.h"
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put_be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static uint64_t get_be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = (v << 8) | p[i];
-	return v;
-}
 
 uint64_t rp_stamp_mac(const struct rp_sipkey *key, uint32_t dst, uint16_t id, uint16_t seq,
 		      int64_t sent_ns)
@@ -32,9 +12,9 @@ uint64_t rp_stamp_mac(const struct rp_sipkey *key, uint32_t dst, uint16_t id, ui
 	uint8_t msg[16];
 
 	memcpy(msg, &dst, 4);
-	put_be16(msg + 4, id);
-	put_be16(msg + 6, seq);
-	put_be64(msg + 8, (uint64_t)sent_ns);
+	rp_store_be16(msg + 4, id);
+	rp_store_be16(msg + 6, seq);
+	rp_store_be64(msg + 8, (uint64_t)sent_ns);
 	return rp_siphash24(key, msg, sizeof msg);
 }
 
@@ -42,15 +22,15 @@ static void ipv4_header_build(uint8_t *h, const struct rp_echo_spec *s, size_t t
 {
 	h[0] = 0x45;
 	h[1] = s->tos;
-	put_be16(h + 2, (uint16_t)total);
-	put_be16(h + 4, s->ip_id);
-	put_be16(h + 6, s->df ? RP_IP_DF : 0);
+	rp_store_be16(h + 2, (uint16_t)total);
+	rp_store_be16(h + 4, s->ip_id);
+	rp_store_be16(h + 6, s->df ? RP_IP_DF : 0);
 	h[8] = s->ttl;
 	h[9] = 1; /* ICMP */
-	put_be16(h + 10, 0);
+	rp_store_be16(h + 10, 0);
 	memcpy(h + 12, &s->src, 4);
 	memcpy(h + 16, &s->dst, 4);
-	put_be16(h + 10, rp_csum(h, RP_IPV4_HDR));
+	rp_store_be16(h + 10, rp_csum(h, RP_IPV4_HDR));
 }
 
 /* The data after the stamp: the pattern repeated, or counting bytes as iputils fills it. */
@@ -65,13 +45,13 @@ void rp_echo_restamp(uint8_t *icmp, size_t icmp_len, uint32_t dst, uint16_t seq,
 {
 	uint16_t id = (uint16_t)(icmp[4] << 8 | icmp[5]);
 
-	put_be16(icmp + 6, seq);
+	rp_store_be16(icmp + 6, seq);
 	if (key && icmp_len >= RP_ICMP_ECHO_HDR + RP_STAMP_LEN) {
-		put_be64(icmp + 8, (uint64_t)sent_ns);
-		put_be64(icmp + 16, rp_stamp_mac(key, dst, id, seq, sent_ns));
+		rp_store_be64(icmp + 8, (uint64_t)sent_ns);
+		rp_store_be64(icmp + 16, rp_stamp_mac(key, dst, id, seq, sent_ns));
 	}
-	put_be16(icmp + 2, 0);
-	put_be16(icmp + 2, rp_csum(icmp, icmp_len));
+	rp_store_be16(icmp + 2, 0);
+	rp_store_be16(icmp + 2, rp_csum(icmp, icmp_len));
 }
 
 size_t rp_echo_build(uint8_t *out, size_t cap, const struct rp_echo_spec *s, bool with_ip)
@@ -85,7 +65,7 @@ size_t rp_echo_build(uint8_t *out, size_t cap, const struct rp_echo_spec *s, boo
 		return 0;
 	icmp[0] = RP_ICMP_ECHO;
 	icmp[1] = 0;
-	put_be16(icmp + 4, s->id);
+	rp_store_be16(icmp + 4, s->id);
 	data_fill(icmp + RP_ICMP_ECHO_HDR, stamped ? RP_STAMP_LEN : 0, s->data_len, s->pattern,
 		  s->pattern_len);
 	rp_echo_restamp(icmp, icmp_len, s->dst, s->seq, s->sent_ns, stamped ? s->key : NULL);
@@ -102,8 +82,8 @@ static enum rp_stamp_state stamp_check(const struct rp_buf *b, size_t off, uint3
 
 	if (!key || !rp_buf_has(b, off, RP_STAMP_LEN))
 		return RP_STAMP_ABSENT;
-	sent = (int64_t)get_be64(b->data + off);
-	if (get_be64(b->data + off + 8) != rp_stamp_mac(key, dst, id, seq, sent))
+	sent = (int64_t)rp_load_be64(b->data + off);
+	if (rp_load_be64(b->data + off + 8) != rp_stamp_mac(key, dst, id, seq, sent))
 		return RP_STAMP_BAD;
 	*sent_ns = sent;
 	return RP_STAMP_OK;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rawprobe/bytes.h"
 #include "rawprobe/buf.h"
 #include "rawprobe/checksum.h"
 #include "rawprobe/trace.h"
@@ -15,12 +16,6 @@
 #define L4_HDR 8 /* ICMP echo and UDP headers alike */
 #define PROTO_ICMP 1
 #define PROTO_UDP 17
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
 
 static uint16_t rnd16(const uint8_t *r)
 {
@@ -72,13 +67,13 @@ static void ipv4_header(uint8_t *h, const struct rp_trace_spec *s, unsigned k, s
 {
 	memset(h, 0, IPV4_HDR);
 	h[0] = 0x45;
-	put_be16(h + 2, (uint16_t)total);
-	put_be16(h + 4, (uint16_t)(s->ip_id + k));
+	rp_store_be16(h + 2, (uint16_t)total);
+	rp_store_be16(h + 4, (uint16_t)(s->ip_id + k));
 	h[8] = rp_trace_probe_ttl(s, k);
 	h[9] = s->proto == RP_TRACE_ICMP ? PROTO_ICMP : PROTO_UDP;
 	memcpy(h + 12, &s->src, 4);
 	memcpy(h + 16, &s->dst, 4);
-	put_be16(h + 10, rp_csum(h, IPV4_HDR));
+	rp_store_be16(h + 10, rp_csum(h, IPV4_HDR));
 }
 
 /* traceroute's filler, "@ABC...", after the two bytes that keep the flow. */
@@ -99,12 +94,12 @@ static void icmp_probe(uint8_t *m, const struct rp_trace_spec *s, unsigned k)
 
 	m[0] = 8; /* echo request */
 	m[1] = 0;
-	put_be16(m + 2, 0);
-	put_be16(m + 4, s->icmp_id);
-	put_be16(m + 6, seq);
+	rp_store_be16(m + 2, 0);
+	rp_store_be16(m + 4, s->icmp_id);
+	rp_store_be16(m + 6, seq);
 	data_fill(m + L4_HDR, s->data_len);
-	put_be16(m + L4_HDR, (uint16_t)~seq);
-	put_be16(m + 2, rp_csum(m, len));
+	rp_store_be16(m + L4_HDR, (uint16_t)~seq);
+	rp_store_be16(m + 2, rp_csum(m, len));
 }
 
 /*
@@ -118,22 +113,22 @@ static void udp_probe(uint8_t *m, const struct rp_trace_spec *s, unsigned k)
 	uint64_t pseudo = rp_csum_pseudo4(s->src, s->dst, PROTO_UDP, (uint32_t)len);
 	uint16_t tag = (uint16_t)(s->tag + k), csum;
 
-	put_be16(m, s->sport);
-	put_be16(m + 2, s->dport);
-	put_be16(m + 4, (uint16_t)len);
-	put_be16(m + 6, 0);
+	rp_store_be16(m, s->sport);
+	rp_store_be16(m + 2, s->dport);
+	rp_store_be16(m + 4, (uint16_t)len);
+	rp_store_be16(m + 6, 0);
 	data_fill(m + L4_HDR, s->data_len);
 	if (s->data_len < 2) {
 		if (s->data_len == 1)
 			m[L4_HDR] = 0x40;
 		csum = rp_csum_fold(rp_csum_add(pseudo, m, len));
-		put_be16(m + 6, csum ? csum : 0xffff);
+		rp_store_be16(m + 6, csum ? csum : 0xffff);
 		return;
 	}
-	put_be16(m + L4_HDR, 0);
+	rp_store_be16(m + L4_HDR, 0);
 	csum = rp_csum_fold(rp_csum_add(pseudo, m, len)); /* ~S */
-	put_be16(m + L4_HDR, ones_add((uint16_t)~tag, csum));
-	put_be16(m + 6, tag);
+	rp_store_be16(m + L4_HDR, ones_add((uint16_t)~tag, csum));
+	rp_store_be16(m + 6, tag);
 }
 
 size_t rp_trace_build(const struct rp_trace_spec *s, unsigned k, uint8_t *out, size_t cap)
